@@ -1,0 +1,175 @@
+package wire
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// PROTOCOL-HTTP2.md:
+//
+//	Length-Prefixed-Message → Compressed-Flag Message-Length Message
+//	Compressed-Flag → 0 / 1 ; encoded as 1 byte unsigned integer
+//	Message-Length → {length of Message} ; encoded as 4 byte unsigned integer (big endian)
+//	Message → *{binary octet}
+
+// MessagePrefixLen is the length of the prefix of a Length-Prefixed-Message:
+// one byte compressed flag and four bytes big-endian message length.
+const MessagePrefixLen = 5
+
+// DefaultMaxRecvMessageSize is the largest message a Decoder accepts when
+// its MaxSize is 0 (4 MiB, as in grpc-go).
+const DefaultMaxRecvMessageSize = 4 << 20
+
+// DefaultMaxSendMessageSize is the default limit on the size of sent
+// messages (math.MaxInt32, as in grpc-go).
+const DefaultMaxSendMessageSize = math.MaxInt32
+
+// AppendMessage appends payload to dst as a Length-Prefixed-Message, with the
+// Compressed-Flag set when compressed is true. The caller must keep payload
+// below 4 GiB (and normally below DefaultMaxSendMessageSize).
+func AppendMessage(dst []byte, payload []byte, compressed bool) []byte {
+	var flag byte
+	if compressed {
+		flag = 1
+	}
+	dst = append(dst, flag)
+	dst = binary.BigEndian.AppendUint32(dst, uint32(len(payload)))
+	return append(dst, payload...)
+}
+
+// decodedMessage is a complete message waiting to be returned by Next.
+type decodedMessage struct {
+	payload    []byte
+	compressed bool
+}
+
+// Decoder reassembles Length-Prefixed-Messages from the payloads of DATA
+// frames, which may split and join messages arbitrarily. The zero value is
+// ready to use. A Decoder is not safe for concurrent use.
+//
+// Each message body is copied exactly once, from the fed chunks into a
+// buffer of its announced size that is handed to the caller by Next.
+type Decoder struct {
+	// MaxSize is the largest message payload accepted; 0 means
+	// DefaultMaxRecvMessageSize.
+	MaxSize int
+
+	prefix    [MessagePrefixLen]byte
+	prefixLen int              // bytes of prefix held
+	body      []byte           // body of the current message, len = bytes received, cap = announced length
+	inBody    bool             // prefix complete, body being received
+	ready     []decodedMessage // complete messages not yet returned
+	readyHead int              // index of the next message in ready
+	err       error            // sticky error, returned after ready drains
+}
+
+// Feed adds a chunk of DATA payload. It copies what it keeps, so the caller
+// may reuse chunk afterwards. After an error has been detected, further
+// input is ignored.
+func (d *Decoder) Feed(chunk []byte) {
+	for len(chunk) > 0 && d.err == nil {
+		if !d.inBody {
+			chunk = d.feedPrefix(chunk)
+			continue
+		}
+		n := min(cap(d.body)-len(d.body), len(chunk))
+		d.body = append(d.body, chunk[:n]...)
+		chunk = chunk[n:]
+		if len(d.body) == cap(d.body) {
+			d.completeMessage()
+		}
+	}
+}
+
+// feedPrefix consumes prefix bytes from chunk and, once the prefix is
+// complete, validates it and starts the body. It returns the rest of chunk.
+func (d *Decoder) feedPrefix(chunk []byte) []byte {
+	n := copy(d.prefix[d.prefixLen:], chunk)
+	d.prefixLen += n
+	chunk = chunk[n:]
+	if d.prefixLen < MessagePrefixLen {
+		return chunk
+	}
+	if err := d.checkPrefix(); err != nil {
+		d.err = err
+		return nil
+	}
+	d.inBody = true
+	length := binary.BigEndian.Uint32(d.prefix[1:])
+	d.body = make([]byte, 0, length)
+	if length == 0 {
+		d.completeMessage()
+	}
+	return chunk
+}
+
+// checkPrefix validates a complete prefix: the compressed flag and, before
+// any of the body is buffered, the announced length.
+func (d *Decoder) checkPrefix() error {
+	if flag := d.prefix[0]; flag > 1 {
+		// Compressed-Flag → 0 / 1
+		return Statusf(Internal, "grpc: invalid compressed flag %d in message prefix (want 0 or 1)", flag)
+	}
+	length := uint64(binary.BigEndian.Uint32(d.prefix[1:]))
+	if limit := d.maxSize(); length > uint64(limit) {
+		return Statusf(ResourceExhausted, "grpc: received message larger than max (%d vs. %d)", length, limit)
+	}
+	return nil
+}
+
+func (d *Decoder) maxSize() int {
+	if d.MaxSize > 0 {
+		return d.MaxSize
+	}
+	return DefaultMaxRecvMessageSize
+}
+
+// completeMessage queues the current message and resets the framing state.
+func (d *Decoder) completeMessage() {
+	if d.readyHead == len(d.ready) {
+		d.ready = d.ready[:0]
+		d.readyHead = 0
+	}
+	d.ready = append(d.ready, decodedMessage{payload: d.body, compressed: d.prefix[0] == 1})
+	d.body = nil
+	d.inBody = false
+	d.prefixLen = 0
+}
+
+// Next returns the next complete message. ok is false when more input is
+// needed (err nil) or when an error was detected (err non-nil). err is a
+// *Status: RESOURCE_EXHAUSTED when a prefix announces more than MaxSize,
+// INTERNAL for a compressed flag other than 0 or 1. Errors are sticky and
+// are reported after the messages that preceded them. The payload belongs to
+// the caller; the Decoder never touches it again.
+func (d *Decoder) Next() (payload []byte, compressed bool, ok bool, err error) {
+	if d.readyHead < len(d.ready) {
+		m := d.ready[d.readyHead]
+		d.ready[d.readyHead] = decodedMessage{}
+		d.readyHead++
+		return m.payload, m.compressed, true, nil
+	}
+	return nil, false, false, d.err
+}
+
+// Buffered returns the number of bytes of an incomplete message held: prefix
+// bytes plus body bytes received so far.
+func (d *Decoder) Buffered() int {
+	if d.inBody {
+		return MessagePrefixLen + len(d.body)
+	}
+	return d.prefixLen
+}
+
+// Finish is called when the stream ends (END_STREAM). It returns nil if no
+// partial message is held, else an INTERNAL *Status; a stream must not end
+// in the middle of a message.
+func (d *Decoder) Finish() error {
+	switch {
+	case d.inBody:
+		return Statusf(Internal, "grpc: truncated message: got %d of %d bytes", len(d.body), cap(d.body))
+	case d.prefixLen > 0:
+		return Statusf(Internal, "grpc: truncated message: got %d of %d prefix bytes", d.prefixLen, MessagePrefixLen)
+	}
+	return nil
+}

@@ -1,0 +1,136 @@
+package wire
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestAppendMessage(t *testing.T) {
+	tests := []struct {
+		name       string
+		payload    []byte
+		compressed bool
+		want       []byte
+	}{
+		{"empty", nil, false, []byte{0, 0, 0, 0, 0}},
+		{"uncompressed", []byte("hi"), false, []byte{0, 0, 0, 0, 2, 'h', 'i'}},
+		{"compressed", []byte("hi"), true, []byte{1, 0, 0, 0, 2, 'h', 'i'}},
+		{"long", bytes.Repeat([]byte{7}, 258), false, append([]byte{0, 0, 0, 1, 2}, bytes.Repeat([]byte{7}, 258)...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := AppendMessage([]byte("x"), tt.payload, tt.compressed)
+			assert.Equal(t, append([]byte("x"), tt.want...), got)
+		})
+	}
+}
+
+// splitFeed feeds data to d in chunks of size n (all at once when n <= 0).
+func splitFeed(d *Decoder, data []byte, n int) {
+	if n <= 0 {
+		d.Feed(data)
+		return
+	}
+	for len(data) > 0 {
+		k := min(n, len(data))
+		chunk := append([]byte(nil), data[:k]...)
+		d.Feed(chunk)
+		clear(chunk) // the decoder must not alias fed chunks
+		data = data[k:]
+	}
+}
+
+func TestDecoderReassembles(t *testing.T) {
+	msgs := [][]byte{[]byte("hello"), {}, bytes.Repeat([]byte("ab"), 1000), []byte("z")}
+	var stream []byte
+	for i, m := range msgs {
+		stream = AppendMessage(stream, m, i%2 == 1)
+	}
+	for _, chunk := range []int{0, 1, 2, 4, 5, 6, 7, 100, 1999} {
+		d := &Decoder{}
+		splitFeed(d, stream, chunk)
+		for i, want := range msgs {
+			got, compressed, ok, err := d.Next()
+			require.NoError(t, err, "chunk %d msg %d", chunk, i)
+			require.True(t, ok, "chunk %d msg %d: got ok=false; want true", chunk, i)
+			assert.Equal(t, want, got, "chunk %d msg %d", chunk, i)
+			assert.NotNil(t, got, "chunk %d msg %d: payload must be non-nil", chunk, i)
+			assert.Equal(t, i%2 == 1, compressed, "chunk %d msg %d", chunk, i)
+		}
+		_, _, ok, err := d.Next()
+		assert.False(t, ok)
+		assert.NoError(t, err)
+		assert.Zero(t, d.Buffered())
+		assert.NoError(t, d.Finish())
+	}
+}
+
+func TestDecoderInterleavedNext(t *testing.T) {
+	d := &Decoder{}
+	stream := AppendMessage(nil, []byte("abcdef"), false)
+	d.Feed(stream[:3])
+	_, _, ok, err := d.Next()
+	assert.False(t, ok)
+	assert.NoError(t, err)
+	assert.Equal(t, 3, d.Buffered())
+	d.Feed(stream[3:8])
+	assert.Equal(t, 8, d.Buffered())
+	err = d.Finish()
+	require.Error(t, err)
+	assert.Equal(t, Internal, CodeOf(err))
+	assert.Contains(t, err.Error(), "grpc: truncated message")
+	d.Feed(stream[8:])
+	got, _, ok, err := d.Next()
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, "abcdef", string(got))
+}
+
+func TestDecoderErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		max     int
+		input   []byte
+		code    Code
+		message string
+		before  int // messages returned before the error
+	}{
+		{"too large", 10, []byte{0, 0, 0, 0, 11}, ResourceExhausted, "grpc: received message larger than max (11 vs. 10)", 0},
+		{"too large default", 0, []byte{0, 0, 0x40, 0, 1}, ResourceExhausted, "grpc: received message larger than max (4194305 vs. 4194304)", 0},
+		{"max uint32", 0, []byte{1, 0xff, 0xff, 0xff, 0xff}, ResourceExhausted, "grpc: received message larger than max (4294967295 vs. 4194304)", 0},
+		{"bad flag", 0, []byte{2, 0, 0, 0, 0}, Internal, "grpc: invalid compressed flag 2 in message prefix (want 0 or 1)", 0},
+		{"error after message", 0, append(AppendMessage(nil, []byte("ok"), false), 9, 0, 0, 0, 0), Internal, "grpc: invalid compressed flag 9 in message prefix (want 0 or 1)", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := &Decoder{MaxSize: tt.max}
+			d.Feed(tt.input)
+			for range tt.before {
+				_, _, ok, err := d.Next()
+				require.NoError(t, err)
+				require.True(t, ok)
+			}
+			_, _, ok, err := d.Next()
+			assert.False(t, ok)
+			require.Error(t, err)
+			assert.Equal(t, tt.code, CodeOf(err), "got code %v; want %v", CodeOf(err), tt.code)
+			assert.Equal(t, tt.message, err.(*Status).Message())
+			// Sticky.
+			d.Feed([]byte{0, 0, 0, 0, 0})
+			_, _, _, err2 := d.Next()
+			assert.Equal(t, err, err2)
+		})
+	}
+}
+
+func TestDecoderFinish(t *testing.T) {
+	d := &Decoder{}
+	assert.NoError(t, d.Finish())
+	d.Feed([]byte{0, 0})
+	err := d.Finish()
+	require.Error(t, err)
+	assert.Equal(t, Internal, CodeOf(err))
+}
