@@ -26,7 +26,9 @@ type registrar struct {
 	pid  *actor.PID
 }
 
-func (r *registrar) RegisterService(desc *actorrpc.ServiceDesc, impl any) { r.desc, r.impl = desc, impl }
+func (r *registrar) RegisterService(desc *actorrpc.ServiceDesc, impl any) {
+	r.desc, r.impl = desc, impl
+}
 
 func (r *registrar) RegisterActorService(desc *actorrpc.ServiceDesc, pid *actor.PID) {
 	r.desc, r.pid = desc, pid
@@ -133,7 +135,9 @@ func TestHandler(t *testing.T) {
 func TestUnimplemented(t *testing.T) {
 	t.Parallel()
 	var r registrar
-	hellopb.RegisterHelloServiceServer(&r, struct{ hellopb.UnimplementedHelloServiceServer }{})
+	hellopb.RegisterHelloServiceServer(&r, struct {
+		hellopb.UnimplementedHelloServiceServer
+	}{})
 	got, err := r.desc.Methods[0].Handler(r.impl, t.Context(), &hellopb.HelloRequest{})
 	assert.True(t, got == nil, "got %#v; want a nil proto.Message", got)
 	assert.Equal(t, actorrpc.Unimplemented, actorrpc.CodeOf(err))
