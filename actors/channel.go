@@ -1,0 +1,377 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actorrpc/actorrpc/supervisor"
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// Commands to a channel actor.
+
+// StartCall spawns a call actor as the channel's child. When the channel is READY the call
+// gets the connection at once (NewCall's argument); otherwise NewCall gets nil and the call
+// later receives ConnectionPicked or PickFailed.
+type StartCall struct {
+	NewCall      func(conn *actor.PID) actor.Actor
+	WaitForReady bool
+}
+
+// Connect asks an IDLE channel to connect now.
+type Connect struct{}
+
+// WatchState asks for one notification on Reply when the state is no longer From.
+type WatchState struct {
+	From  State
+	Reply chan<- StateChanged
+}
+
+// SubscribeState makes the channel send every StateChanged to PID, starting with the
+// current state (From == To).
+type SubscribeState struct{ PID *actor.PID }
+
+// UnsubscribeState ends a SubscribeState.
+type UnsubscribeState struct{ PID *actor.PID }
+
+// Facts a channel actor sends.
+
+// ConnectionPicked gives a waiting call the connection to open its stream on.
+type ConnectionPicked struct{ Conn *actor.PID }
+
+// PickFailed ends a waiting call: the channel cannot give it a connection.
+type PickFailed struct{ Status *wire.Status }
+
+// ChannelClosing tells a call the channel is shutting down.
+type ChannelClosing struct{}
+
+// StateChanged is a connectivity transition and its cause.
+type StateChanged struct {
+	From, To State
+	// Cause is why: the dial error, the GOAWAY, the closed connection; nil for none.
+	Cause error
+}
+
+// ChannelParams configures a channel actor.
+type ChannelParams struct {
+	Target  string
+	Dial    func(ctx context.Context, addr string) (net.Conn, error)
+	Conn    ConnConfig
+	Backoff BackoffConfig
+	Logger  *slog.Logger
+	// State mirrors the state for lock-free reads; only the channel actor writes it.
+	State *atomic.Int32
+	// Rand returns uniform values in [0, 1) for backoff jitter (default math/rand/v2).
+	Rand func() float64
+}
+
+// dialDone is posted by the dial goroutine.
+type dialDone struct {
+	attempt int
+	conn    net.Conn
+	err     error
+}
+
+// retryNow is posted by the backoff timer.
+type retryNow struct{ attempt int }
+
+// handshakeTimeout is posted when a connection did not become ready in time.
+type handshakeTimeout struct{ attempt int }
+
+// channel is the channel actor: it owns the connectivity state, the current connection,
+// the dial in progress, backoff, waiting calls and watchers.
+type channel struct {
+	p     ChannelParams
+	log   *slog.Logger
+	self  *actor.PID
+	state State
+	cause error
+
+	conn        *actor.PID // current connection actor (READY or handshaking)
+	attempt     int        // increments per connection attempt; stale messages are ignored
+	retries     int        // failures since the last READY
+	dialCancel  context.CancelFunc
+	dialing     chan dialDone // the dial in flight also leaves its result here (cap 1)
+	timer       *time.Timer
+	waiting     []*actor.PID // calls waiting for a connection
+	waitReady   map[string]bool
+	watchers    []WatchState
+	subscribers []*actor.PID
+}
+
+// NewChannelProps returns the props of a channel actor.
+func NewChannelProps(p ChannelParams) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor { return &channel{p: p} },
+		actor.WithSupervisor(supervisor.StopOnFailure(p.Logger)))
+}
+
+// Receive is the channel actor's one switch.
+func (ch *channel) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		ch.self = ctx.Self()
+		ch.log = ch.p.Logger
+		ch.waitReady = make(map[string]bool)
+		ch.p.Backoff = ch.p.Backoff.withDefaults()
+		if ch.p.Rand == nil {
+			ch.p.Rand = rand.Float64
+		}
+		if ch.p.Dial == nil {
+			d := &net.Dialer{}
+			ch.p.Dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+		}
+	case *StartCall:
+		ch.startCall(ctx, m)
+	case *Connect:
+		if ch.state == Idle {
+			ch.connect(ctx)
+		}
+	case *dialDone:
+		ch.onDialDone(ctx, m)
+	case *ConnectionReady:
+		ch.onReady(ctx, m.Conn)
+	case *ConnectionClosed:
+		ch.onConnLost(ctx, m.Conn, m.Err)
+	case *GoAwayReceived:
+		ch.onGoAway(ctx, m)
+	case *actor.Terminated:
+		ch.onTerminated(ctx, m.Who)
+	case *retryNow:
+		if m.attempt == ch.attempt && ch.state == TransientFailure {
+			ch.connect(ctx)
+		}
+	case *handshakeTimeout:
+		if m.attempt == ch.attempt && ch.state == Connecting && ch.conn != nil {
+			ctx.Stop(ch.conn)
+			ch.conn = nil
+			ch.failAttempt(ctx, errors.New("timed out waiting for the server's HTTP/2 SETTINGS"))
+		}
+	case *WatchState:
+		ch.watch(*m)
+	case *SubscribeState:
+		ch.subscribers = append(ch.subscribers, m.PID)
+		ctx.Send(m.PID, &StateChanged{From: ch.state, To: ch.state, Cause: ch.cause})
+	case *UnsubscribeState:
+		ch.unsubscribe(m.PID)
+	case *actor.Stopping:
+		ch.shutdown(ctx)
+	}
+}
+
+// startCall spawns the call as a child, with the connection if there is one.
+func (ch *channel) startCall(ctx actor.Context, m *StartCall) {
+	if ch.state == Shutdown {
+		return
+	}
+	var conn *actor.PID
+	if ch.state == Ready {
+		conn = ch.conn
+	}
+	props := actor.PropsFromProducer(func() actor.Actor { return m.NewCall(conn) },
+		actor.WithReceiverMiddleware(supervisor.CaptureStack))
+	pid := ctx.Spawn(props)
+	if conn != nil {
+		return
+	}
+	if ch.state == TransientFailure && !m.WaitForReady {
+		ctx.Send(pid, &PickFailed{Status: ch.unavailable()})
+		return
+	}
+	ch.waiting = append(ch.waiting, pid)
+	if m.WaitForReady {
+		ch.waitReady[pid.Id] = true
+	}
+	if ch.state == Idle {
+		ch.connect(ctx)
+	}
+}
+
+func (ch *channel) unavailable() *wire.Status {
+	msg := "channel is in TRANSIENT_FAILURE"
+	if ch.cause != nil {
+		msg += ": " + ch.cause.Error()
+	}
+	return wire.NewStatus(wire.Unavailable, msg)
+}
+
+// connect starts a dial in a goroutine owned by this actor.
+func (ch *channel) connect(ctx actor.Context) {
+	ch.attempt++
+	ch.setState(ctx, Connecting, ch.cause)
+	timeout := ch.p.Backoff.ConnectTimeout(ch.p.Backoff.Delay(ch.retries, ch.p.Rand))
+	dctx, cancel := context.WithTimeout(context.Background(), timeout)
+	ch.dialCancel = cancel
+	results := make(chan dialDone, 1)
+	ch.dialing = results
+	attempt, system, self, dial, target := ch.attempt, ctx.ActorSystem(), ch.self, ch.p.Dial, ch.p.Target
+	go func() {
+		nc, err := dial(dctx, target)
+		res := dialDone{attempt: attempt, conn: nc, err: err}
+		results <- res
+		system.Root.Send(self, &res)
+	}()
+	ch.timer = time.AfterFunc(timeout, func() { system.Root.Send(self, &handshakeTimeout{attempt: attempt}) })
+}
+
+func (ch *channel) onDialDone(ctx actor.Context, m *dialDone) {
+	if m.attempt != ch.attempt || ch.state != Connecting {
+		if m.conn != nil {
+			_ = m.conn.Close()
+		}
+		return
+	}
+	ch.dialCancel()
+	ch.dialCancel, ch.dialing = nil, nil
+	if m.err != nil {
+		ch.failAttempt(ctx, fmt.Errorf("dial %s: %w", ch.p.Target, m.err))
+		return
+	}
+	ch.conn = ctx.Spawn(NewConnProps(ConnParams{NetConn: m.conn, Client: true, Config: ch.p.Conn, Logger: ch.log}))
+}
+
+// failAttempt moves to TRANSIENT_FAILURE, fails the calls that do not wait for ready, and
+// schedules the next attempt.
+func (ch *channel) failAttempt(ctx actor.Context, cause error) {
+	ch.stopTimer()
+	ch.retries++
+	ch.setState(ctx, TransientFailure, cause)
+	st := ch.unavailable()
+	kept := ch.waiting[:0]
+	for _, pid := range ch.waiting {
+		if ch.waitReady[pid.Id] {
+			kept = append(kept, pid)
+			continue
+		}
+		ctx.Send(pid, &PickFailed{Status: st})
+	}
+	ch.waiting = kept
+	delay := ch.p.Backoff.Delay(ch.retries-1, ch.p.Rand)
+	attempt, system, self := ch.attempt, ctx.ActorSystem(), ch.self
+	ch.timer = time.AfterFunc(delay, func() { system.Root.Send(self, &retryNow{attempt: attempt}) })
+}
+
+func (ch *channel) onReady(ctx actor.Context, conn *actor.PID) {
+	if conn != ch.conn || ch.state != Connecting {
+		return
+	}
+	ch.stopTimer()
+	ch.retries = 0
+	ch.setState(ctx, Ready, nil)
+	for _, pid := range ch.waiting {
+		ctx.Send(pid, &ConnectionPicked{Conn: conn})
+		delete(ch.waitReady, pid.Id)
+	}
+	ch.waiting = nil
+}
+
+// onConnLost: a READY connection that breaks leaves the channel IDLE (as grpc-go); one that
+// breaks while handshaking is a failed attempt.
+func (ch *channel) onConnLost(ctx actor.Context, conn *actor.PID, err error) {
+	if conn != ch.conn || ch.state == Shutdown {
+		return
+	}
+	ch.conn = nil
+	if ch.state == Connecting {
+		ch.failAttempt(ctx, fmt.Errorf("connection closed before it was ready: %w", err))
+		return
+	}
+	ch.setState(ctx, Idle, fmt.Errorf("connection closed: %w", err))
+	if len(ch.waiting) > 0 {
+		ch.connect(ctx)
+	}
+}
+
+// onGoAway: the draining connection finishes its streams; new calls need a new one.
+func (ch *channel) onGoAway(ctx actor.Context, m *GoAwayReceived) {
+	if m.Conn != ch.conn || ch.state == Shutdown {
+		return
+	}
+	ch.conn = nil
+	ch.setState(ctx, Idle, fmt.Errorf("server sent GOAWAY(%s): %s", m.Code, m.Debug))
+}
+
+func (ch *channel) onTerminated(ctx actor.Context, who *actor.PID) {
+	if ch.conn != nil && who.Equal(ch.conn) {
+		ch.onConnLost(ctx, who, errors.New("connection actor stopped"))
+		return
+	}
+	for i, pid := range ch.waiting {
+		if pid.Equal(who) {
+			ch.waiting = append(ch.waiting[:i], ch.waiting[i+1:]...)
+			delete(ch.waitReady, who.Id)
+			break
+		}
+	}
+}
+
+func (ch *channel) setState(ctx actor.Context, to State, cause error) {
+	from := ch.state
+	ch.state, ch.cause = to, cause
+	if ch.p.State != nil {
+		ch.p.State.Store(int32(to))
+	}
+	if from == to {
+		return
+	}
+	ev := StateChanged{From: from, To: to, Cause: cause}
+	for _, w := range ch.watchers {
+		w.Reply <- ev
+	}
+	ch.watchers = nil
+	for _, pid := range ch.subscribers {
+		ctx.Send(pid, &ev)
+	}
+}
+
+func (ch *channel) watch(w WatchState) {
+	if ch.state != w.From {
+		w.Reply <- StateChanged{From: w.From, To: ch.state, Cause: ch.cause}
+		return
+	}
+	ch.watchers = append(ch.watchers, w)
+}
+
+func (ch *channel) unsubscribe(pid *actor.PID) {
+	for i, p := range ch.subscribers {
+		if p.Equal(pid) {
+			ch.subscribers = append(ch.subscribers[:i], ch.subscribers[i+1:]...)
+			return
+		}
+	}
+}
+
+func (ch *channel) stopTimer() {
+	if ch.timer != nil {
+		ch.timer.Stop()
+		ch.timer = nil
+	}
+}
+
+// shutdown runs as the actor stops: SHUTDOWN, no dial left behind, waiting calls end. The
+// children (calls and the connection) are stopped by the actor system after this; each
+// ends its own call or connection in its Stopping handler.
+func (ch *channel) shutdown(ctx actor.Context) {
+	ch.stopTimer()
+	if ch.dialing != nil {
+		// the dial goroutine ends once cancelled; a connection it made is closed here,
+		// since its message will reach no one.
+		ch.dialCancel()
+		if r := <-ch.dialing; r.conn != nil {
+			_ = r.conn.Close()
+		}
+		ch.dialing = nil
+	}
+	ch.setState(ctx, Shutdown, errors.New("channel closed"))
+	for _, pid := range ch.waiting {
+		ctx.Send(pid, &PickFailed{Status: wire.NewStatus(wire.Canceled, "channel closed")})
+	}
+	ch.waiting = nil
+}

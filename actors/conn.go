@@ -1,0 +1,372 @@
+package actors
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+
+	"github.com/actorrpc/actorrpc/supervisor"
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// Commands to a connection actor.
+
+// OpenStream asks a client connection to open a stream: HEADERS, then optional DATA.
+// Send it with Context.Request so that a connection that is already gone answers with
+// actor.DeadLetterResponse. The owner (the sender) gets StreamOpened, then facts.
+type OpenStream struct {
+	Headers   []hpack.HeaderField
+	Data      []byte // length-prefixed message bytes, may be nil
+	EndStream bool   // half-close after Data
+}
+
+// WriteStream writes, in order, optional headers, optional data and optional trailers
+// on an open stream. EndStream (implied by Trailers) half-closes the local side.
+type WriteStream struct {
+	StreamID  uint32
+	Headers   []hpack.HeaderField
+	Data      []byte
+	Trailers  []hpack.HeaderField
+	EndStream bool
+}
+
+// ResetStream sends RST_STREAM and forgets the stream.
+type ResetStream struct {
+	StreamID uint32
+	Code     http2.ErrCode
+}
+
+// Drain makes a server connection send GOAWAY, refuse new streams, and close once its
+// streams have ended.
+type Drain struct{ Reason string }
+
+// CloseConn closes the connection: GOAWAY(NO_ERROR), then the socket.
+type CloseConn struct{ Reason string }
+
+// Facts a connection actor sends to stream owners.
+
+// StreamOpened tells the owner the id of its new stream.
+type StreamOpened struct{ StreamID uint32 }
+
+// HeadersReceived carries a decoded header block (headers or trailers) of a stream.
+type HeadersReceived struct {
+	StreamID  uint32
+	Fields    []hpack.HeaderField
+	EndStream bool
+}
+
+// DataReceived carries the payload of one DATA frame (owned by the receiver).
+type DataReceived struct {
+	StreamID  uint32
+	Data      []byte
+	EndStream bool
+}
+
+// StreamReset says the stream ended abnormally: the peer reset it, the connection ended,
+// or it could not be opened (StreamID 0). Status is the cause as a gRPC status.
+type StreamReset struct {
+	StreamID uint32
+	Status   *wire.Status
+}
+
+// Facts a connection actor sends to its parent.
+
+// ConnectionReady says the peer's SETTINGS arrived: the connection can carry calls.
+type ConnectionReady struct{ Conn *actor.PID }
+
+// ConnectionClosed says the connection is gone and why.
+type ConnectionClosed struct {
+	Conn *actor.PID
+	Err  error
+}
+
+// GoAwayReceived says the peer will accept no new streams on this connection.
+type GoAwayReceived struct {
+	Conn         *actor.PID
+	Code         http2.ErrCode
+	LastStreamID uint32
+	Debug        string
+}
+
+// ConnParams configures a connection actor.
+type ConnParams struct {
+	NetConn net.Conn
+	Client  bool
+	Config  ConnConfig
+	Logger  *slog.Logger
+	// NewStream spawns the actor serving a stream the peer opened (server role). It runs
+	// inside the connection actor and returns the owner of the stream.
+	NewStream func(ctx actor.Context, s IncomingStream) *actor.PID
+}
+
+// IncomingStream is a stream a client opened on a server connection.
+type IncomingStream struct {
+	Conn      *actor.PID
+	StreamID  uint32
+	Fields    []hpack.HeaderField
+	EndStream bool
+}
+
+// conn is the connection actor. It owns every field; nothing else touches them.
+type conn struct {
+	p       ConnParams
+	cfg     ConnConfig
+	log     *slog.Logger
+	self    *actor.PID
+	parent  *actor.PID
+	system  *actor.ActorSystem
+	counter *mailboxCounter
+
+	bw   *bufio.Writer
+	fr   *http2.Framer
+	henc *hpack.Encoder
+	hbuf bytes.Buffer
+
+	reader *frameReader
+	dirty  bool
+
+	streams      map[uint32]*stream
+	nextStreamID uint32 // client role: next id to allocate
+	lastPeerID   uint32 // server role: highest id the peer opened
+	waitingOpens []pendingOpen
+
+	peer     peerSettings
+	sendConn int64 // connection send window the peer granted
+	recvConn flowIn
+	blocked  []uint32 // streams waiting for connection window
+
+	ready      bool
+	goingAway  bool // the peer sent GOAWAY: no new streams
+	sentGoAway bool
+	draining   bool // Drain received: close when the last stream ends
+	closing    bool
+	closeErr   error
+}
+
+type pendingOpen struct {
+	owner *actor.PID
+	open  *OpenStream
+}
+
+// NewConnProps returns the props of a connection actor over p.NetConn.
+func NewConnProps(p ConnParams) *actor.Props {
+	counter := &mailboxCounter{}
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &conn{p: p, counter: counter}
+	}, actor.WithMailbox(actor.Unbounded(counter)),
+		actor.WithSupervisor(supervisor.StopOnFailure(p.Logger)),
+		actor.WithReceiverMiddleware(supervisor.CaptureStack))
+}
+
+// Receive is the connection actor's one switch over its messages.
+func (c *conn) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		c.start(ctx)
+	case *actor.Stopping:
+		c.stop()
+	case *frameMsg:
+		c.onFrame(ctx, m)
+	case *readerStopped:
+		c.fail(ctx, m.err)
+	case *OpenStream:
+		c.openStream(ctx, ctx.Sender(), m)
+	case *WriteStream:
+		c.writeStream(m)
+	case *ResetStream:
+		c.resetStream(m.StreamID, m.Code)
+	case *Drain:
+		c.goAway(http2.ErrCodeNo, m.Reason)
+		c.draining = true
+	case *CloseConn:
+		c.goAway(http2.ErrCodeNo, m.Reason)
+		c.closeErr = errors.New(m.Reason)
+		ctx.Stop(c.self)
+	case *actor.Terminated:
+		// a stream owner (server role: our child) ended; its stream may still drain.
+	}
+	c.afterMessage(ctx)
+	c.maybeFlush(ctx)
+}
+
+func (c *conn) start(ctx actor.Context) {
+	c.self, c.parent, c.system = ctx.Self(), ctx.Parent(), ctx.ActorSystem()
+	c.cfg = c.p.Config.withDefaults()
+	c.log = c.p.Logger
+	if c.log == nil {
+		c.log = slog.New(discardHandler{})
+	}
+	c.streams = make(map[uint32]*stream)
+	c.nextStreamID = 1
+	c.peer = defaultPeerSettings()
+	c.sendConn = initialWindow
+	c.recvConn = flowIn{window: initialWindow}
+	c.bw = bufio.NewWriterSize(c.p.NetConn, 32<<10)
+	c.fr = http2.NewFramer(c.bw, c.p.NetConn)
+	c.fr.ReadMetaHeaders = hpack.NewDecoder(initialHeaderTableSize, nil)
+	c.fr.MaxHeaderListSize = c.cfg.MaxHeaderListSize
+	c.fr.SetMaxReadFrameSize(c.cfg.MaxFrameSize)
+	c.henc = hpack.NewEncoder(&c.hbuf)
+	if c.p.Client {
+		_, _ = c.bw.WriteString(http2.ClientPreface)
+	}
+	c.writeInitialSettings()
+	c.reader = startReader(c.system, c.self, c.fr, c.p.NetConn, !c.p.Client)
+}
+
+// writeInitialSettings sends our SETTINGS and grows the connection window.
+func (c *conn) writeInitialSettings() {
+	settings := []http2.Setting{
+		{ID: http2.SettingInitialWindowSize, Val: uint32(c.cfg.InitialWindowSize)},
+		{ID: http2.SettingMaxFrameSize, Val: c.cfg.MaxFrameSize},
+		{ID: http2.SettingMaxHeaderListSize, Val: c.cfg.MaxHeaderListSize},
+	}
+	if c.p.Client {
+		settings = append(settings, http2.Setting{ID: http2.SettingEnablePush, Val: 0})
+	}
+	c.check(c.fr.WriteSettings(settings...))
+	if delta := c.cfg.InitialConnWindowSize - initialWindow; delta > 0 {
+		c.check(c.fr.WriteWindowUpdate(0, uint32(delta)))
+		c.recvConn.window += int64(delta)
+	}
+	c.dirty = true
+}
+
+// stop runs when the actor stops for any reason (close, failure, panic): every live stream
+// is told, the socket closes, and the reader goroutine is waited for.
+func (c *conn) stop() {
+	if c.closing {
+		return
+	}
+	c.closing = true
+	if c.fr != nil && c.closeErr == nil {
+		c.goAway(http2.ErrCodeNo, "connection closed")
+	}
+	if c.bw != nil && c.dirty {
+		_ = c.bw.Flush()
+	}
+	cause := c.closeErr
+	if cause == nil {
+		cause = errors.New("connection actor stopped")
+	}
+	st := wire.NewStatus(wire.Unavailable, "connection closed: "+cause.Error())
+	for id, s := range c.streams {
+		c.system.Root.Send(s.owner, &StreamReset{StreamID: id, Status: st})
+	}
+	for _, w := range c.waitingOpens {
+		c.system.Root.Send(w.owner, &StreamReset{Status: st})
+	}
+	c.streams, c.waitingOpens = nil, nil
+	if c.p.NetConn != nil {
+		_ = c.p.NetConn.Close()
+	}
+	if c.reader != nil {
+		<-c.reader.done
+	}
+	if c.parent != nil {
+		c.system.Root.Send(c.parent, &ConnectionClosed{Conn: c.self, Err: cause})
+	}
+}
+
+// fail ends the connection after an I/O or protocol error.
+func (c *conn) fail(ctx actor.Context, err error) {
+	if c.closeErr == nil {
+		c.closeErr = err
+	}
+	var ce http2.ConnectionError
+	if errors.As(err, &ce) {
+		c.goAway(http2.ErrCode(ce), err.Error())
+	}
+	ctx.Stop(c.self)
+}
+
+// goAway writes GOAWAY with the highest peer-initiated stream id we processed.
+func (c *conn) goAway(code http2.ErrCode, debug string) {
+	if c.sentGoAway {
+		return
+	}
+	c.sentGoAway = true
+	c.check(c.fr.WriteGoAway(c.lastPeerID, code, []byte(debug)))
+	c.dirty = true
+}
+
+// afterMessage does what any message may have made possible: open waiting streams, and
+// close a client connection the server is draining once its last stream ends.
+func (c *conn) afterMessage(ctx actor.Context) {
+	if len(c.waitingOpens) > 0 && c.ready {
+		c.openWaiting(ctx)
+	}
+	if len(c.streams) > 0 || c.closing || c.closeErr != nil {
+		return
+	}
+	switch {
+	case c.goingAway && c.p.Client:
+		c.closeErr = errors.New("server sent GOAWAY and every stream has ended")
+		ctx.Stop(c.self)
+	case c.draining:
+		c.closeErr = errors.New("server drained the connection")
+		ctx.Stop(c.self)
+	}
+}
+
+// headerListTooLarge answers a request whose header list exceeded MaxHeaderListSize.
+var headerListTooLarge = []hpack.HeaderField{{Name: ":status", Value: "431"}}
+
+// check records a write error; the connection then fails at the next flush point.
+func (c *conn) check(err error) {
+	if err != nil && c.closeErr == nil {
+		c.closeErr = fmt.Errorf("write: %w", err)
+	}
+}
+
+// maybeFlush flushes buffered frames when no other message is queued, so that many calls
+// share one write syscall.
+func (c *conn) maybeFlush(ctx actor.Context) {
+	if c.closing {
+		return
+	}
+	if c.closeErr != nil {
+		ctx.Stop(c.self)
+		return
+	}
+	if !c.dirty || !c.counter.onlyCurrentQueued() {
+		return
+	}
+	c.dirty = false
+	if err := c.bw.Flush(); err != nil {
+		c.closeErr = fmt.Errorf("write: %w", err)
+		ctx.Stop(c.self)
+	}
+}
+
+// writeHeaderBlock HPACK-encodes fields and writes HEADERS (+ CONTINUATION) frames.
+func (c *conn) writeHeaderBlock(id uint32, fields []hpack.HeaderField, endStream bool) {
+	c.hbuf.Reset()
+	for _, f := range fields {
+		c.check(c.henc.WriteField(f))
+	}
+	block := c.hbuf.Bytes()
+	maxFrag := int(c.peer.maxFrameSize)
+	first := true
+	for first || len(block) > 0 {
+		n := min(len(block), maxFrag)
+		frag := block[:n]
+		block = block[n:]
+		if first {
+			c.check(c.fr.WriteHeaders(http2.HeadersFrameParam{
+				StreamID: id, BlockFragment: frag, EndStream: endStream, EndHeaders: len(block) == 0,
+			}))
+			first = false
+		} else {
+			c.check(c.fr.WriteContinuation(id, len(block) == 0, frag))
+		}
+	}
+	c.dirty = true
+}

@@ -1,0 +1,229 @@
+package actors
+
+import (
+	"fmt"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/net/http2"
+
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// onFrame handles one frame from the reader.
+func (c *conn) onFrame(ctx actor.Context, f *frameMsg) {
+	switch f.typ {
+	case http2.FrameSettings:
+		c.onSettings(ctx, f)
+	case http2.FramePing:
+		if f.flags.Has(http2.FlagPingAck) {
+			return
+		}
+		var data [8]byte
+		copy(data[:], f.data)
+		c.check(c.fr.WritePing(true, data))
+		c.dirty = true
+	case http2.FrameWindowUpdate:
+		c.onWindowUpdate(ctx, f.streamID, f.increment)
+	case http2.FrameHeaders:
+		c.onHeaders(ctx, f)
+	case http2.FrameData:
+		c.onData(ctx, f)
+	case http2.FrameRSTStream:
+		c.onRSTStream(ctx, f)
+	case http2.FrameGoAway:
+		c.onGoAway(ctx, f)
+	case http2.FramePushPromise:
+		// RFC 9113 §8.4: a client that disabled push treats PUSH_PROMISE as a connection
+		// error of type PROTOCOL_ERROR; a server never receives one.
+		c.fail(ctx, http2.ConnectionError(http2.ErrCodeProtocol))
+	case frameStreamError:
+		c.onStreamError(ctx, f.streamID, f.errCode)
+	}
+}
+
+func (c *conn) onSettings(ctx actor.Context, f *frameMsg) {
+	if f.flags.Has(http2.FlagSettingsAck) {
+		return
+	}
+	delta, err := c.peer.apply(f.settings)
+	if err != nil {
+		c.fail(ctx, err)
+		return
+	}
+	c.henc.SetMaxDynamicTableSizeLimit(c.peer.headerTableSize)
+	c.check(c.fr.WriteSettingsAck())
+	c.dirty = true
+	if delta != 0 {
+		// RFC 9113 §6.9.2: a change of SETTINGS_INITIAL_WINDOW_SIZE adjusts every stream's
+		// window by the difference; windows may go negative.
+		for _, s := range c.streams {
+			s.sendWindow += delta
+			if delta > 0 {
+				c.drain(s)
+			}
+		}
+	}
+	if !c.ready {
+		c.ready = true
+		if c.p.Client && c.parent != nil {
+			ctx.Send(c.parent, &ConnectionReady{Conn: c.self})
+		}
+	}
+	c.openWaiting(ctx)
+}
+
+// onHeaders routes a header block: a new stream (server role) or headers/trailers of a
+// known one.
+func (c *conn) onHeaders(ctx actor.Context, f *frameMsg) {
+	end := f.flags.Has(http2.FlagHeadersEndStream)
+	s := c.streams[f.streamID]
+	if s == nil {
+		if c.p.Client {
+			return // a stream we reset or finished: ignore
+		}
+		c.acceptStream(ctx, f, end)
+		return
+	}
+	if s.remoteEnded {
+		c.resetStream(s.id, http2.ErrCodeStreamClosed)
+		return
+	}
+	if !c.p.Client && !end {
+		// Trailers from a client must end the stream (RFC 9113 §8.1).
+		c.resetStream(s.id, http2.ErrCodeProtocol)
+		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "client sent a second HEADERS without END_STREAM")})
+		return
+	}
+	ctx.Send(s.owner, &HeadersReceived{StreamID: s.id, Fields: f.fields, EndStream: end})
+	if end {
+		c.remoteDone(s)
+	}
+}
+
+// acceptStream opens a stream the client started (server role).
+func (c *conn) acceptStream(ctx actor.Context, f *frameMsg, end bool) {
+	id := f.streamID
+	// RFC 9113 §5.1.1: streams initiated by a client MUST use odd-numbered stream
+	// identifiers, and a new identifier must be greater than all it has opened.
+	if id%2 == 0 || id <= c.lastPeerID {
+		c.fail(ctx, fmt.Errorf("%w: client opened stream %d after %d", http2.ConnectionError(http2.ErrCodeProtocol), id, c.lastPeerID))
+		return
+	}
+	c.lastPeerID = id
+	if c.sentGoAway || c.p.NewStream == nil {
+		c.check(c.fr.WriteRSTStream(id, http2.ErrCodeRefusedStream))
+		c.dirty = true
+		return
+	}
+	if f.truncated {
+		c.writeHeaderBlock(id, headerListTooLarge, true)
+		c.check(c.fr.WriteRSTStream(id, http2.ErrCodeNo))
+		return
+	}
+	s := c.newStream(id, nil)
+	s.owner = c.p.NewStream(ctx, IncomingStream{Conn: c.self, StreamID: id, Fields: f.fields, EndStream: end})
+	if end {
+		c.remoteDone(s)
+	}
+}
+
+func (c *conn) onData(ctx actor.Context, f *frameMsg) {
+	n := int64(f.length)
+	if !c.recvConn.take(n) {
+		// RFC 9113 §6.9.1: a receiver MAY treat a sender overrunning the window as a
+		// connection error of type FLOW_CONTROL_ERROR.
+		c.fail(ctx, fmt.Errorf("%w: peer overran the connection window", http2.ConnectionError(http2.ErrCodeFlowControl)))
+		return
+	}
+	if inc := c.recvConn.consume(n, int64(c.cfg.InitialConnWindowSize)); inc > 0 {
+		c.check(c.fr.WriteWindowUpdate(0, inc))
+		c.dirty = true
+	}
+	s := c.streams[f.streamID]
+	if s == nil {
+		if f.streamID > c.lastPeerID && !c.p.Client {
+			c.fail(ctx, fmt.Errorf("%w: DATA on idle stream %d", http2.ConnectionError(http2.ErrCodeProtocol), f.streamID))
+			return
+		}
+		return // reset or closed: drop (its bytes were counted on the connection)
+	}
+	if s.remoteEnded {
+		c.resetStream(s.id, http2.ErrCodeStreamClosed)
+		return
+	}
+	if !s.recv.take(n) {
+		c.resetStream(s.id, http2.ErrCodeFlowControl)
+		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer overran the stream's flow-control window")})
+		return
+	}
+	end := f.flags.Has(http2.FlagDataEndStream)
+	if !end {
+		if inc := s.recv.consume(n, int64(c.cfg.InitialWindowSize)); inc > 0 {
+			c.check(c.fr.WriteWindowUpdate(s.id, inc))
+			c.dirty = true
+		}
+	}
+	if len(f.data) > 0 || end {
+		ctx.Send(s.owner, &DataReceived{StreamID: s.id, Data: f.data, EndStream: end})
+	}
+	if end {
+		c.remoteDone(s)
+	}
+}
+
+func (c *conn) onRSTStream(ctx actor.Context, f *frameMsg) {
+	s := c.streams[f.streamID]
+	if s == nil {
+		return
+	}
+	c.forget(s)
+	ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: resetStatus(f.errCode)})
+}
+
+func (c *conn) onStreamError(ctx actor.Context, id uint32, code http2.ErrCode) {
+	c.check(c.fr.WriteRSTStream(id, code))
+	c.dirty = true
+	if s := c.streams[id]; s != nil {
+		c.forget(s)
+		ctx.Send(s.owner, &StreamReset{StreamID: id, Status: wire.NewStatus(wire.Internal, "stream error: "+code.String())})
+	}
+}
+
+// onGoAway stops new streams; streams above the last id were never processed and end
+// UNAVAILABLE; the others go on to completion.
+func (c *conn) onGoAway(ctx actor.Context, f *frameMsg) {
+	c.goingAway = true
+	debug := string(f.data)
+	for id, s := range c.streams {
+		if id > f.lastID {
+			c.forget(s)
+			ctx.Send(s.owner, &StreamReset{StreamID: id, Status: wire.NewStatus(wire.Unavailable,
+				fmt.Sprintf("server sent GOAWAY(%s) before processing the stream: %s", f.errCode, debug))})
+		}
+	}
+	for _, w := range c.waitingOpens {
+		ctx.Send(w.owner, &StreamReset{Status: wire.NewStatus(wire.Unavailable, "server sent GOAWAY before the stream opened")})
+	}
+	c.waitingOpens = nil
+	if c.parent != nil {
+		ctx.Send(c.parent, &GoAwayReceived{Conn: c.self, Code: f.errCode, LastStreamID: f.lastID, Debug: debug})
+	}
+}
+
+// resetStatus maps a peer's RST_STREAM code to a gRPC status (PROTOCOL-HTTP2.md, "Errors").
+func resetStatus(code http2.ErrCode) *wire.Status {
+	var c wire.Code
+	switch code {
+	case http2.ErrCodeRefusedStream:
+		c = wire.Unavailable
+	case http2.ErrCodeCancel:
+		c = wire.Canceled
+	case http2.ErrCodeEnhanceYourCalm:
+		c = wire.ResourceExhausted
+	case http2.ErrCodeInadequateSecurity:
+		c = wire.PermissionDenied
+	default:
+		c = wire.Internal
+	}
+	return wire.NewStatus(c, "stream reset by peer: RST_STREAM("+code.String()+")")
+}

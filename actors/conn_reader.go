@@ -1,0 +1,129 @@
+package actors
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+)
+
+// frameMsg carries one frame, copied out of the Framer's buffers, from the reader
+// goroutine to the connection actor.
+type frameMsg struct {
+	typ       http2.FrameType
+	streamID  uint32
+	flags     http2.Flags
+	length    uint32 // frame payload length (counts padding, for flow control)
+	data      []byte // DATA payload; PING payload; GOAWAY debug data
+	fields    []hpack.HeaderField
+	settings  []http2.Setting
+	errCode   http2.ErrCode
+	increment uint32
+	lastID    uint32
+	truncated bool // header list exceeded MaxHeaderListSize
+}
+
+// readerStopped says the reader goroutine ended, and why.
+type readerStopped struct{ err error }
+
+// frameReader is the goroutine that blocks on the socket. Its owner, the connection actor,
+// ends it by closing the socket and waits for done.
+type frameReader struct {
+	done chan struct{}
+}
+
+func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc net.Conn, expectPreface bool) *frameReader {
+	r := &frameReader{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		err := readFrames(system, owner, fr, nc, expectPreface)
+		system.Root.Send(owner, &readerStopped{err: err})
+	}()
+	return r
+}
+
+// readFrames reads until an error. Stream errors are posted as RST_STREAM requests and
+// reading goes on; anything else ends the loop.
+func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc net.Conn, expectPreface bool) error {
+	if expectPreface {
+		if err := readPreface(nc); err != nil {
+			return err
+		}
+	}
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			var se http2.StreamError
+			if errors.As(err, &se) {
+				system.Root.Send(owner, &frameMsg{typ: frameStreamError, streamID: se.StreamID, errCode: se.Code})
+				continue
+			}
+			if errors.Is(err, io.EOF) {
+				return errors.New("peer closed the connection (EOF)")
+			}
+			var ce http2.ConnectionError
+			if errors.As(err, &ce) {
+				if d := fr.ErrorDetail(); d != nil {
+					return fmt.Errorf("%w: %v", ce, d)
+				}
+				return ce
+			}
+			return err
+		}
+		system.Root.Send(owner, copyFrame(f))
+	}
+}
+
+// frameStreamError is a pseudo frame type for a stream error found while reading.
+const frameStreamError http2.FrameType = 0xff
+
+// readPreface checks the client connection preface (RFC 9113 §3.4).
+func readPreface(nc net.Conn) error {
+	buf := make([]byte, len(http2.ClientPreface))
+	if _, err := io.ReadFull(nc, buf); err != nil {
+		return fmt.Errorf("reading client preface: %w", err)
+	}
+	if !bytes.Equal(buf, []byte(http2.ClientPreface)) {
+		return http2.ConnectionError(http2.ErrCodeProtocol)
+	}
+	return nil
+}
+
+// copyFrame copies what the actor needs out of a frame, which is valid only until the next
+// ReadFrame.
+func copyFrame(f http2.Frame) *frameMsg {
+	h := f.Header()
+	m := &frameMsg{typ: h.Type, streamID: h.StreamID, flags: h.Flags, length: h.Length}
+	switch f := f.(type) {
+	case *http2.DataFrame:
+		m.data = bytes.Clone(f.Data())
+	case *http2.MetaHeadersFrame:
+		m.fields = f.Fields
+		m.truncated = f.Truncated
+		m.typ = http2.FrameHeaders
+		if f.StreamEnded() {
+			m.flags |= http2.FlagHeadersEndStream
+		}
+	case *http2.SettingsFrame:
+		_ = f.ForeachSetting(func(s http2.Setting) error {
+			m.settings = append(m.settings, s)
+			return nil
+		})
+	case *http2.PingFrame:
+		m.data = append([]byte(nil), f.Data[:]...)
+	case *http2.WindowUpdateFrame:
+		m.increment = f.Increment
+	case *http2.RSTStreamFrame:
+		m.errCode = f.ErrCode
+	case *http2.GoAwayFrame:
+		m.errCode = f.ErrCode
+		m.lastID = f.LastStreamID
+		m.data = bytes.Clone(f.DebugData())
+	}
+	return m
+}

@@ -1,0 +1,206 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// openStream allocates a client stream id and writes its HEADERS (and first DATA).
+// Past the peer's MAX_CONCURRENT_STREAMS the open waits, as state, for a stream to end.
+func (c *conn) openStream(ctx actor.Context, owner *actor.PID, m *OpenStream) {
+	if owner == nil {
+		return
+	}
+	if c.goingAway || c.sentGoAway || c.closeErr != nil {
+		ctx.Send(owner, &StreamReset{Status: wire.NewStatus(wire.Unavailable, "connection is closing; stream not opened")})
+		return
+	}
+	if uint32(len(c.streams)) >= c.peer.maxConcurrentStreams {
+		c.waitingOpens = append(c.waitingOpens, pendingOpen{owner: owner, open: m})
+		return
+	}
+	if c.nextStreamID > maxWindow {
+		c.goAway(http2.ErrCodeNo, "stream ids exhausted")
+		ctx.Send(owner, &StreamReset{Status: wire.NewStatus(wire.Unavailable, "stream ids exhausted on this connection")})
+		return
+	}
+	id := c.nextStreamID
+	c.nextStreamID += 2
+	s := c.newStream(id, owner)
+	ctx.Send(owner, &StreamOpened{StreamID: id})
+	c.writeHeaderBlock(id, m.Headers, m.EndStream && m.Data == nil)
+	if m.Data == nil {
+		s.localClosed = m.EndStream
+		return
+	}
+	c.queueData(s, m.Data, nil, m.EndStream)
+}
+
+func (c *conn) newStream(id uint32, owner *actor.PID) *stream {
+	s := &stream{
+		id:         id,
+		owner:      owner,
+		sendWindow: c.peer.initialWindowSize,
+		recv:       flowIn{window: int64(c.cfg.InitialWindowSize)},
+	}
+	c.streams[id] = s
+	return s
+}
+
+// openWaiting opens streams that waited for MAX_CONCURRENT_STREAMS room.
+func (c *conn) openWaiting(ctx actor.Context) {
+	for len(c.waitingOpens) > 0 && uint32(len(c.streams)) < c.peer.maxConcurrentStreams && !c.goingAway && !c.sentGoAway {
+		w := c.waitingOpens[0]
+		c.waitingOpens = c.waitingOpens[1:]
+		c.openStream(ctx, w.owner, w.open)
+	}
+}
+
+// writeStream writes headers, then data and trailers subject to flow control.
+func (c *conn) writeStream(m *WriteStream) {
+	s := c.streams[m.StreamID]
+	if s == nil || s.localClosed || s.endPending {
+		return // reset or finished already: nothing more goes out on it
+	}
+	end := m.EndStream || m.Trailers != nil
+	if m.Headers != nil {
+		onlyHeaders := m.Data == nil && m.Trailers == nil
+		c.writeHeaderBlock(s.id, m.Headers, end && onlyHeaders)
+		if end && onlyHeaders {
+			c.localDone(s)
+			return
+		}
+	}
+	c.queueData(s, m.Data, m.Trailers, end)
+}
+
+// queueData appends data (and the stream's end) to the stream's send queue and writes
+// what the windows allow.
+func (c *conn) queueData(s *stream, data []byte, trailers []hpack.HeaderField, end bool) {
+	if len(data) > 0 {
+		s.chunks = append(s.chunks, data)
+	}
+	if trailers != nil {
+		s.trailers = trailers
+	}
+	s.endPending = s.endPending || end
+	c.drain(s)
+}
+
+// drain writes a stream's queued data as far as the stream and connection windows allow.
+// RFC 9113 §6.9: a sender MUST NOT send a flow-controlled frame with a length that exceeds
+// the space available in either of the flow-control windows advertised by the receiver.
+func (c *conn) drain(s *stream) {
+	for len(s.chunks) > 0 {
+		allowed := min(c.sendConn, s.sendWindow, int64(c.peer.maxFrameSize))
+		if allowed <= 0 {
+			if c.sendConn <= 0 && !s.inBlocked {
+				s.inBlocked = true
+				c.blocked = append(c.blocked, s.id)
+			}
+			return
+		}
+		chunk := s.chunks[0]
+		n := min(int64(len(chunk)), allowed)
+		last := n == int64(len(chunk)) && len(s.chunks) == 1
+		endHere := last && s.endPending && s.trailers == nil
+		c.check(c.fr.WriteData(s.id, endHere, chunk[:n]))
+		c.dirty = true
+		c.sendConn -= n
+		s.sendWindow -= n
+		if n == int64(len(chunk)) {
+			s.chunks[0] = nil
+			s.chunks = s.chunks[1:]
+		} else {
+			s.chunks[0] = chunk[n:]
+		}
+		if endHere {
+			c.localDone(s)
+			return
+		}
+	}
+	if !s.endPending || s.localClosed {
+		return
+	}
+	if s.trailers != nil {
+		c.writeHeaderBlock(s.id, s.trailers, true)
+	} else {
+		c.check(c.fr.WriteData(s.id, true, nil))
+		c.dirty = true
+	}
+	c.localDone(s)
+}
+
+// localDone marks END_STREAM sent. A server that ends before the client half-closed resets
+// the stream with NO_ERROR so the client stops sending (RFC 9113 §8.1), as grpc-go does.
+func (c *conn) localDone(s *stream) {
+	s.localClosed = true
+	s.chunks, s.trailers = nil, nil
+	if s.remoteEnded {
+		c.forget(s)
+		return
+	}
+	if !c.p.Client {
+		c.check(c.fr.WriteRSTStream(s.id, http2.ErrCodeNo))
+		c.dirty = true
+		c.forget(s)
+	}
+}
+
+// remoteDone marks END_STREAM received.
+func (c *conn) remoteDone(s *stream) {
+	s.remoteEnded = true
+	if s.localClosed {
+		c.forget(s)
+	}
+}
+
+// forget drops a closed stream.
+func (c *conn) forget(s *stream) {
+	delete(c.streams, s.id)
+}
+
+// resetStream sends RST_STREAM for a stream we give up on.
+func (c *conn) resetStream(id uint32, code http2.ErrCode) {
+	s := c.streams[id]
+	if s == nil {
+		return
+	}
+	c.check(c.fr.WriteRSTStream(id, code))
+	c.dirty = true
+	c.forget(s)
+}
+
+// onWindowUpdate applies a WINDOW_UPDATE and writes what it unblocks.
+func (c *conn) onWindowUpdate(ctx actor.Context, id uint32, inc uint32) {
+	if id == 0 {
+		if c.sendConn+int64(inc) > maxWindow {
+			c.fail(ctx, http2.ConnectionError(http2.ErrCodeFlowControl))
+			return
+		}
+		c.sendConn += int64(inc)
+		blocked := c.blocked
+		c.blocked = nil
+		for _, sid := range blocked {
+			if s := c.streams[sid]; s != nil {
+				s.inBlocked = false
+				c.drain(s)
+			}
+		}
+		return
+	}
+	s := c.streams[id]
+	if s == nil {
+		return
+	}
+	if s.sendWindow+int64(inc) > maxWindow {
+		c.resetStream(id, http2.ErrCodeFlowControl)
+		ctx.Send(s.owner, &StreamReset{StreamID: id, Status: wire.NewStatus(wire.Internal, "peer overflowed the stream's flow-control window")})
+		return
+	}
+	s.sendWindow += int64(inc)
+	c.drain(s)
+}

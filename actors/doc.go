@@ -1,0 +1,22 @@
+// Package actors holds the transport actors of actorrpc: the connection actor (one per
+// HTTP/2 connection, client or server role) with its reader goroutine, the channel actor
+// (connectivity state, dialing, backoff, the current connection), and the server's
+// listener actor.
+//
+// Ownership: a connection actor owns everything about its connection — the net.Conn's
+// write side, the HPACK encoder, settings, flow-control windows and the stream table.
+// Its reader goroutine owns the read side (and the HPACK decoder) and only posts copied
+// frames to the actor. Call actors (packages callactor and streamactor) own their calls
+// and talk to the connection actor with the commands and facts declared in conn.go.
+//
+// Stream life cycle as the connection actor sees it:
+//
+//	         OpenStream / HEADERS received
+//	idle ─────────────────────────────────▶ open
+//	                                        │ END_STREAM sent      │ END_STREAM received
+//	                                        ▼                      ▼
+//	                                 half-closed(local)     half-closed(remote)
+//	                                        │ END_STREAM received  │ END_STREAM sent
+//	                                        └────────▶ closed ◀────┘
+//	RST_STREAM either way, or the connection ending: closed at once, owner told StreamReset.
+package actors

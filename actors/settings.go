@@ -1,0 +1,82 @@
+package actors
+
+import "golang.org/x/net/http2"
+
+const (
+	// initialWindow is HTTP/2's initial flow-control window (RFC 9113 §6.9.2).
+	initialWindow = 65535
+	// initialHeaderTableSize is HPACK's initial dynamic table size (RFC 9113 §6.5.2).
+	initialHeaderTableSize = 4096
+	// maxWindow is the largest flow-control window (RFC 9113 §6.9.1).
+	maxWindow = 1<<31 - 1
+)
+
+// ConnConfig holds the HTTP/2 settings a connection announces and enforces.
+type ConnConfig struct {
+	// InitialWindowSize is the receive window announced for each stream.
+	InitialWindowSize int32
+	// InitialConnWindowSize is the receive window of the whole connection.
+	InitialConnWindowSize int32
+	// MaxFrameSize is the largest frame payload we accept (16 KiB to 16 MiB).
+	MaxFrameSize uint32
+	// MaxHeaderListSize is the largest decoded header list we accept.
+	MaxHeaderListSize uint32
+}
+
+func (c ConnConfig) withDefaults() ConnConfig {
+	if c.InitialWindowSize <= 0 {
+		c.InitialWindowSize = 1 << 20
+	}
+	if c.InitialConnWindowSize <= 0 {
+		c.InitialConnWindowSize = 16 << 20
+	}
+	if c.InitialConnWindowSize < initialWindow {
+		c.InitialConnWindowSize = initialWindow
+	}
+	if c.MaxFrameSize < 16384 || c.MaxFrameSize > 1<<24-1 {
+		c.MaxFrameSize = 16384
+	}
+	if c.MaxHeaderListSize == 0 {
+		c.MaxHeaderListSize = 16 << 20
+	}
+	return c
+}
+
+// peerSettings are the settings the peer announced.
+type peerSettings struct {
+	maxFrameSize         uint32
+	initialWindowSize    int64
+	maxConcurrentStreams uint32
+	headerTableSize      uint32
+}
+
+func defaultPeerSettings() peerSettings {
+	return peerSettings{
+		maxFrameSize:         16384,
+		initialWindowSize:    initialWindow,
+		maxConcurrentStreams: ^uint32(0),
+		headerTableSize:      initialHeaderTableSize,
+	}
+}
+
+// applySettings applies a SETTINGS frame from the peer. It returns the change of the
+// initial stream window (to apply to every open stream) and any connection error.
+func (p *peerSettings) apply(settings []http2.Setting) (windowDelta int64, err error) {
+	for _, s := range settings {
+		if err := s.Valid(); err != nil {
+			return windowDelta, err
+		}
+		switch s.ID {
+		case http2.SettingMaxFrameSize:
+			p.maxFrameSize = s.Val
+		case http2.SettingInitialWindowSize:
+			windowDelta += int64(s.Val) - p.initialWindowSize
+			p.initialWindowSize = int64(s.Val)
+		case http2.SettingMaxConcurrentStreams:
+			p.maxConcurrentStreams = s.Val
+		case http2.SettingHeaderTableSize:
+			p.headerTableSize = s.Val
+		}
+	}
+	return windowDelta, nil
+}

@@ -1,0 +1,31 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/net/http2/hpack"
+)
+
+// stream is one HTTP/2 stream as its connection actor sees it.
+type stream struct {
+	id    uint32
+	owner *actor.PID
+
+	sendWindow int64 // what the peer lets us send on this stream
+	recv       flowIn
+
+	// Outgoing data waiting for flow-control credit, then trailers / END_STREAM.
+	chunks      [][]byte
+	trailers    []hpack.HeaderField
+	endPending  bool // END_STREAM to send once chunks drain
+	localClosed bool // END_STREAM (or trailers) sent
+	remoteEnded bool // END_STREAM received
+	inBlocked   bool // listed in conn.blocked
+}
+
+func (s *stream) pendingBytes() int {
+	n := 0
+	for _, c := range s.chunks {
+		n += len(c)
+	}
+	return n
+}

@@ -1,0 +1,37 @@
+package actors
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// discardHandler is a slog.Handler that drops everything: protoactor-go logs at INFO to
+// stderr by default, and a library must not print.
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (h discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
+func (h discardHandler) WithGroup(string) slog.Handler           { return h }
+
+// NewSystem returns an actor system whose own logging is silenced.
+func NewSystem() *actor.ActorSystem {
+	return actor.NewActorSystem(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return slog.New(discardHandler{}) }),
+		actor.WithDeadLetterRequestLogging(false),
+	)
+}
+
+var (
+	defaultSystemOnce sync.Once
+	defaultSystem     *actor.ActorSystem
+)
+
+// DefaultSystem returns the process-wide actor system used when no other is given.
+func DefaultSystem() *actor.ActorSystem {
+	defaultSystemOnce.Do(func() { defaultSystem = NewSystem() })
+	return defaultSystem
+}

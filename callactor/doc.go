@@ -1,0 +1,17 @@
+// Package callactor holds the unary call actors, one per call on each side.
+//
+// Client (UnaryClient): owns the call's deadline timer, its cancellation, the response
+// decoder and the one result. It opens a stream on a connection actor, collects headers,
+// the message and trailers, and reports exactly one outcome through its Done callback.
+//
+//	start ──(conn known or ConnectionPicked)──▶ opening ──StreamOpened──▶ open
+//	  │ PickFailed                                 │                        │ trailers, reset,
+//	  ▼                                            ▼                        ▼ deadline, cancel
+//	ended ◀─────────────── deadline / cancel ── (ended, waits for StreamOpened to reset it)
+//
+// Server (UnaryServer): parses the request headers, resolves the method, decodes the one
+// request message, runs the handler (a blocking function in a goroutine the actor owns,
+// or a user actor that answers by message), enforces the deadline, and writes the
+// response and status. A panicking handler fails the actor; its supervisor stops it and
+// the Stopping handler ends the call with INTERNAL.
+package callactor

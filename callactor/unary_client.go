@@ -1,0 +1,253 @@
+package callactor
+
+import (
+	"context"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+
+	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// Messages the client call actor posts to itself.
+
+// deadlineExceeded is posted by the deadline timer.
+type deadlineExceeded struct{}
+
+// cancelCall is posted when the caller's context is cancelled.
+type cancelCall struct{}
+
+// ClientParams describes one unary call.
+type ClientParams struct {
+	// Conn is the connection to use; nil means wait for actors.ConnectionPicked.
+	Conn *actor.PID
+	// Ctx is the caller's context: its cancellation cancels the call.
+	Ctx context.Context
+	// Deadline, when HasDeadline, ends the call with DEADLINE_EXCEEDED.
+	Deadline    time.Time
+	HasDeadline bool
+	// Headers are the request headers (wire.AppendRequestHeaders).
+	Headers []hpack.HeaderField
+	// Request is the length-prefixed request message.
+	Request []byte
+	// MaxRecv limits the response message size.
+	MaxRecv int
+	// Decode unmarshals the response payload (already decompressed).
+	Decode func(payload []byte) error
+	// Done is called exactly once, from the actor, with the outcome.
+	Done func(header, trailer wire.Metadata, err error)
+}
+
+// UnaryClient is the client side of one unary call.
+type UnaryClient struct {
+	p        ClientParams
+	self     *actor.PID
+	conn     *actor.PID
+	streamID uint32
+	opening  bool // OpenStream sent, StreamOpened not yet received
+	ended    bool
+	timer    *time.Timer
+	stopCtx  func() bool
+
+	header   wire.Metadata
+	encoding string
+	gotHead  bool
+	dec      wire.Decoder
+	payload  []byte
+	gotMsg   bool
+	compress bool
+}
+
+// NewUnaryClient returns the actor for one call.
+func NewUnaryClient(p ClientParams) *UnaryClient { return &UnaryClient{p: p} }
+
+// Receive is the call actor's one switch.
+func (c *UnaryClient) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		c.start(ctx)
+	case *actors.ConnectionPicked:
+		c.open(ctx, m.Conn)
+	case *actors.PickFailed:
+		c.end(ctx, m.Status)
+	case *actors.StreamOpened:
+		c.onOpened(ctx, m.StreamID)
+	case *actors.HeadersReceived:
+		c.onHeaders(ctx, m)
+	case *actors.DataReceived:
+		c.onData(ctx, m)
+	case *actors.StreamReset:
+		c.streamID, c.opening = 0, false
+		c.end(ctx, m.Status)
+	case *actor.DeadLetterResponse:
+		c.opening = false
+		c.end(ctx, wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened"))
+	case *deadlineExceeded:
+		c.abort(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
+	case *cancelCall:
+		c.abort(ctx, wire.NewStatus(wire.Canceled, "context canceled"))
+	case *actors.ChannelClosing:
+		c.abort(ctx, wire.NewStatus(wire.Canceled, "channel closed"))
+	case *actor.Stopping:
+		c.abort(ctx, wire.NewStatus(wire.Canceled, "channel closed"))
+	}
+}
+
+func (c *UnaryClient) start(ctx actor.Context) {
+	c.self = ctx.Self()
+	c.dec.MaxSize = c.p.MaxRecv
+	system, self := ctx.ActorSystem(), c.self
+	if c.p.HasDeadline {
+		d := time.Until(c.p.Deadline)
+		if d <= 0 {
+			c.end(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
+			return
+		}
+		c.timer = time.AfterFunc(d, func() { system.Root.Send(self, &deadlineExceeded{}) })
+	}
+	if c.p.Ctx != nil && c.p.Ctx.Done() != nil {
+		c.stopCtx = context.AfterFunc(c.p.Ctx, func() { system.Root.Send(self, &cancelCall{}) })
+	}
+	if c.p.Conn != nil {
+		c.open(ctx, c.p.Conn)
+	}
+}
+
+func (c *UnaryClient) open(ctx actor.Context, conn *actor.PID) {
+	if c.ended || c.conn != nil {
+		return
+	}
+	c.conn, c.opening = conn, true
+	ctx.Request(conn, &actors.OpenStream{Headers: c.p.Headers, Data: c.p.Request, EndStream: true})
+}
+
+func (c *UnaryClient) onOpened(ctx actor.Context, id uint32) {
+	c.opening = false
+	c.streamID = id
+	if c.ended {
+		// The call ended (deadline, cancel) while the stream was being opened.
+		ctx.Send(c.conn, &actors.ResetStream{StreamID: id, Code: http2.ErrCodeCancel})
+		ctx.Stop(c.self)
+	}
+}
+
+func (c *UnaryClient) onHeaders(ctx actor.Context, m *actors.HeadersReceived) {
+	if c.ended {
+		return
+	}
+	if !c.gotHead {
+		c.gotHead = true
+		h, tr, err := wire.ParseResponseHeaders(m.Fields, m.EndStream)
+		if err != nil {
+			c.abort(ctx, wire.NewStatus(wire.Internal, err.Error()))
+			return
+		}
+		if h != nil {
+			c.header, c.encoding = h.Metadata, h.Encoding
+		}
+		if tr != nil {
+			c.finish(ctx, tr)
+		}
+		return
+	}
+	tr, err := wire.ParseTrailers(m.Fields)
+	if err != nil {
+		c.abort(ctx, wire.NewStatus(wire.Internal, err.Error()))
+		return
+	}
+	c.finish(ctx, tr)
+}
+
+func (c *UnaryClient) onData(ctx actor.Context, m *actors.DataReceived) {
+	if c.ended {
+		return
+	}
+	c.dec.Feed(m.Data)
+	for {
+		payload, compressed, ok, err := c.dec.Next()
+		if err != nil {
+			c.abort(ctx, statusOf(err))
+			return
+		}
+		if !ok {
+			break
+		}
+		if c.gotMsg {
+			c.abort(ctx, wire.NewStatus(wire.Internal, "cardinality violation: server sent more than one response message for a unary call"))
+			return
+		}
+		c.payload, c.compress, c.gotMsg = payload, compressed, true
+	}
+	if m.EndStream {
+		c.end(ctx, wire.NewStatus(wire.Internal, "server closed the stream without sending trailers"))
+	}
+}
+
+// finish ends the call with the trailers' status, decoding the response on OK.
+func (c *UnaryClient) finish(ctx actor.Context, tr *wire.Trailers) {
+	c.streamID = 0 // the server ended the stream
+	st := tr.Status
+	if st.Code() == wire.OK {
+		st = c.decodeResponse()
+	}
+	c.endWith(ctx, st, tr.Metadata)
+}
+
+func (c *UnaryClient) decodeResponse() *wire.Status {
+	if !c.gotMsg {
+		return wire.NewStatus(wire.Internal, "cardinality violation: received no response message from a unary call")
+	}
+	payload := c.payload
+	if c.compress {
+		comp := wire.CompressorByName(c.encoding)
+		if comp == nil {
+			return wire.NewStatus(wire.Internal, "grpc: compressed response with unsupported grpc-encoding \""+c.encoding+"\"")
+		}
+		out, err := comp.Decompress(nil, payload, c.dec.MaxSize)
+		if err != nil {
+			return statusOf(err)
+		}
+		payload = out
+	}
+	if err := c.p.Decode(payload); err != nil {
+		return wire.NewStatus(wire.Internal, "grpc: failed to unmarshal the response: "+err.Error())
+	}
+	return nil
+}
+
+// abort ends the call locally and resets its stream.
+func (c *UnaryClient) abort(ctx actor.Context, st *wire.Status) {
+	if c.streamID != 0 && !c.ended {
+		ctx.Send(c.conn, &actors.ResetStream{StreamID: c.streamID, Code: http2.ErrCodeCancel})
+		c.streamID = 0
+	}
+	c.end(ctx, st)
+}
+
+func (c *UnaryClient) end(ctx actor.Context, st *wire.Status) { c.endWith(ctx, st, nil) }
+
+// endWith reports the one outcome and stops the actor, unless a stream is still being
+// opened: then it waits for StreamOpened to reset it.
+func (c *UnaryClient) endWith(ctx actor.Context, st *wire.Status, trailer wire.Metadata) {
+	if c.ended {
+		return
+	}
+	c.ended = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	if c.stopCtx != nil {
+		c.stopCtx()
+	}
+	var err error
+	if st.Code() != wire.OK {
+		err = st
+	}
+	c.p.Done(c.header, trailer, err)
+	if !c.opening {
+		ctx.Stop(c.self)
+	}
+}

@@ -1,0 +1,338 @@
+package callactor
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/net/http2/hpack"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/internal/callctx"
+	"github.com/actorrpc/actorrpc/supervisor"
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// Messages the server call actor receives besides the connection's facts.
+
+// handlerReturned is posted by the handler goroutine, or sent by an actor handler through
+// UnaryCall.Respond / Fail.
+type handlerReturned struct {
+	resp    proto.Message
+	err     error
+	header  wire.Metadata // actor handlers only
+	trailer wire.Metadata // actor handlers only
+	fromFn  bool
+}
+
+// handlerPanicked is posted by the handler goroutine when the handler panicked.
+type handlerPanicked struct{ p *supervisor.Panic }
+
+// sendHeaders is posted by SendHeader in the handler.
+type sendHeaders struct{ md wire.Metadata }
+
+// Method is how a server serves one unary method.
+type Method struct {
+	// NewRequest returns an empty request to decode into.
+	NewRequest func() proto.Message
+	// Func, when set, is a blocking handler run in a goroutine the call actor owns.
+	Func func(ctx context.Context, req proto.Message) (proto.Message, error)
+	// Actor, when Func is nil, receives each call as a *UnaryCall and answers by message.
+	Actor *actor.PID
+}
+
+// Lookup resolves a :path to a method: ok false with a status when there is none.
+type Lookup func(path string) (*Method, *wire.Status)
+
+// ServerParams describes one incoming stream and how to serve it.
+type ServerParams struct {
+	Stream   actors.IncomingStream
+	Lookup   Lookup
+	MaxRecv  int
+	MaxSend  int
+	BaseCtx  context.Context // cancelled when the server stops
+	Handlers *sync.WaitGroup // counts handler goroutines, for the server's shutdown
+	Logger   *slog.Logger
+}
+
+// UnaryServer is the server side of one unary call.
+type UnaryServer struct {
+	p        ServerParams
+	self     *actor.PID
+	conn     *actor.PID
+	id       uint32
+	req      *wire.RequestHeaders
+	method   *Method
+	dec      wire.Decoder
+	started  bool // handler started
+	running  bool // handler goroutine not yet returned
+	ended    bool // status written or stream reset
+	sentHead bool
+	cancel   context.CancelFunc
+	timer    *time.Timer
+	sc       *callctx.ServerCall
+	panicked *supervisor.Panic
+}
+
+// NewUnaryServer returns the actor serving one incoming stream.
+func NewUnaryServer(p ServerParams) *UnaryServer { return &UnaryServer{p: p} }
+
+// Receive is the call actor's one switch.
+func (s *UnaryServer) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		s.start(ctx)
+	case *actors.DataReceived:
+		s.onData(ctx, m.Data, m.EndStream)
+	case *actors.HeadersReceived: // trailers from the client: only END_STREAM matters
+		s.onData(ctx, nil, m.EndStream)
+	case *actors.StreamReset:
+		s.ended = true
+		s.cancelHandler()
+		s.stopIfDone(ctx)
+	case *deadlineExceeded:
+		s.cancelHandler()
+		s.respondError(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
+	case *sendHeaders:
+		s.writeHeaders(ctx, m.md)
+	case *handlerReturned:
+		s.onReturned(ctx, m)
+	case *handlerPanicked:
+		s.running = false
+		s.panicked = m.p
+		panic(m.p) // the actor fails; its supervisor stops it; Stopping ends the call
+	case *actor.Stopping:
+		s.onStopping(ctx)
+	}
+}
+
+func (s *UnaryServer) start(ctx actor.Context) {
+	s.self, s.conn, s.id = ctx.Self(), s.p.Stream.Conn, s.p.Stream.StreamID
+	s.dec.MaxSize = s.p.MaxRecv
+	req, herr := wire.ParseRequestHeaders(s.p.Stream.Fields)
+	if herr != nil {
+		s.rejectHeaders(ctx, herr)
+		return
+	}
+	s.req = req
+	method, st := s.p.Lookup(req.Path)
+	if st != nil {
+		s.respondError(ctx, st)
+		return
+	}
+	s.method = method
+	if req.HasTimeout {
+		system, self := ctx.ActorSystem(), s.self
+		s.timer = time.AfterFunc(req.Timeout, func() { system.Root.Send(self, &deadlineExceeded{}) })
+	}
+	if s.p.Stream.EndStream {
+		s.onData(ctx, nil, true)
+	}
+}
+
+// rejectHeaders answers a request that is not a valid gRPC request.
+func (s *UnaryServer) rejectHeaders(ctx actor.Context, herr *wire.HeaderError) {
+	if herr.HTTPStatus == 0 || herr.HTTPStatus == 200 {
+		s.respondError(ctx, herr.Status)
+		return
+	}
+	// Not gRPC: an HTTP status, with grpc-status so gRPC clients also read a clear reason.
+	fields := []hpack.HeaderField{
+		{Name: ":status", Value: strconv.Itoa(herr.HTTPStatus)},
+		{Name: "content-type", Value: "text/plain; charset=utf-8"},
+		{Name: "grpc-status", Value: strconv.Itoa(int(herr.Status.Code()))},
+		{Name: "grpc-message", Value: wire.EncodeGrpcMessage(herr.Status.Message())},
+	}
+	s.ended = true
+	ctx.Send(s.conn, &actors.WriteStream{StreamID: s.id, Headers: fields, EndStream: true})
+	ctx.Stop(s.self)
+}
+
+func (s *UnaryServer) onData(ctx actor.Context, data []byte, end bool) {
+	if s.ended || s.started {
+		return
+	}
+	if len(data) > 0 {
+		s.dec.Feed(data)
+		payload, compressed, ok, err := s.dec.Next()
+		if err != nil {
+			s.respondError(ctx, statusOf(err))
+			return
+		}
+		if ok {
+			s.startHandler(ctx, payload, compressed)
+			return
+		}
+	}
+	if end {
+		if err := s.dec.Finish(); err != nil {
+			s.respondError(ctx, statusOf(err))
+			return
+		}
+		s.respondError(ctx, wire.NewStatus(wire.Internal, "grpc: client ended the stream without a request message"))
+	}
+}
+
+// startHandler decodes the request and runs the handler.
+func (s *UnaryServer) startHandler(ctx actor.Context, payload []byte, compressed bool) {
+	s.started = true
+	if compressed {
+		comp := wire.CompressorByName(s.req.Encoding)
+		if comp == nil {
+			s.respondError(ctx, wire.NewStatus(wire.Unimplemented, fmt.Sprintf("grpc: Decompressor is not installed for grpc-encoding %q", s.req.Encoding)))
+			return
+		}
+		out, err := comp.Decompress(nil, payload, s.dec.MaxSize)
+		if err != nil {
+			s.respondError(ctx, statusOf(err))
+			return
+		}
+		payload = out
+	}
+	req := s.method.NewRequest()
+	if err := proto.Unmarshal(payload, req); err != nil {
+		s.respondError(ctx, wire.NewStatus(wire.Internal, "grpc: error unmarshalling request: "+err.Error()))
+		return
+	}
+	hctx := s.p.BaseCtx
+	var cancel context.CancelFunc
+	if s.req.HasTimeout {
+		hctx, cancel = context.WithTimeout(hctx, s.req.Timeout)
+	} else {
+		hctx, cancel = context.WithCancel(hctx)
+	}
+	s.cancel = cancel
+	system, self := ctx.ActorSystem(), s.self
+	s.sc = callctx.NewServerCall(s.req.Path, s.req.Metadata, func(md wire.Metadata) {
+		system.Root.Send(self, &sendHeaders{md: md})
+	})
+	hctx = callctx.WithServerCall(hctx, s.sc)
+	if s.method.Func == nil {
+		ctx.Send(s.method.Actor, &UnaryCall{Method: s.req.Path, Request: req, ctx: hctx, call: s.self, incoming: s.req.Metadata})
+		return
+	}
+	s.running = true
+	s.p.Handlers.Add(1)
+	go runHandler(system, self, s.p.Handlers, s.method.Func, hctx, req)
+}
+
+// runHandler runs a blocking handler and posts its outcome to the call actor.
+func runHandler(system *actor.ActorSystem, self *actor.PID, wg *sync.WaitGroup, fn func(context.Context, proto.Message) (proto.Message, error), ctx context.Context, req proto.Message) {
+	defer wg.Done()
+	defer func() {
+		if r := recover(); r != nil {
+			system.Root.Send(self, &handlerPanicked{p: supervisor.Recovered(r)})
+		}
+	}()
+	resp, err := fn(ctx, req)
+	system.Root.Send(self, &handlerReturned{resp: resp, err: err, fromFn: true})
+}
+
+func (s *UnaryServer) onReturned(ctx actor.Context, m *handlerReturned) {
+	if m.fromFn {
+		s.running = false
+	}
+	if s.ended {
+		s.stopIfDone(ctx)
+		return
+	}
+	header, headerSent, trailer := s.sc.Finish()
+	header = callctx.Join(header, m.header)
+	trailer = callctx.Join(trailer, m.trailer)
+	if headerSent {
+		header = nil
+	}
+	if m.err != nil || m.resp == nil {
+		st := statusOf(m.err)
+		if m.err == nil {
+			st = wire.NewStatus(wire.Internal, "grpc: handler returned neither a response nor an error")
+		}
+		s.writeStatus(ctx, header, st, trailer)
+		return
+	}
+	payload, err := proto.Marshal(m.resp)
+	if err != nil {
+		s.writeStatus(ctx, header, wire.NewStatus(wire.Internal, "grpc: error marshalling response: "+err.Error()), trailer)
+		return
+	}
+	if s.p.MaxSend > 0 && len(payload) > s.p.MaxSend {
+		s.writeStatus(ctx, header, wire.Statusf(wire.ResourceExhausted, "grpc: trying to send message larger than max (%d vs. %d)", len(payload), s.p.MaxSend), trailer)
+		return
+	}
+	s.writeResponse(ctx, header, payload, trailer)
+}
+
+// stopIfDone stops the actor once the call has ended and its handler goroutine returned.
+func (s *UnaryServer) stopIfDone(ctx actor.Context) {
+	if s.ended && !s.running {
+		ctx.Stop(s.self)
+	}
+}
+
+func (s *UnaryServer) cancelHandler() {
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	if s.cancel != nil {
+		s.cancel()
+	}
+}
+
+// onStopping ends the call if nothing else did: the actor failed (a panicking handler) or
+// its connection is going away.
+func (s *UnaryServer) onStopping(ctx actor.Context) {
+	s.cancelHandler()
+	if s.ended {
+		return
+	}
+	st := wire.NewStatus(wire.Unavailable, "server is closing the connection")
+	if s.panicked != nil {
+		st = wire.NewStatus(wire.Internal, fmt.Sprintf("grpc: handler panicked: %v", s.panicked.Value))
+	}
+	s.writeStatus(ctx, nil, st, nil)
+}
+
+// UnaryCall is one call delivered to an actor that serves a method. The actor answers
+// with Respond or Fail, once; until then the call waits (bounded by its deadline).
+type UnaryCall struct {
+	// Method is the full method name, "/pkg.Service/Method".
+	Method string
+	// Request is the decoded request message.
+	Request proto.Message
+
+	ctx      context.Context
+	call     *actor.PID
+	incoming wire.Metadata
+	header   wire.Metadata
+	trailer  wire.Metadata
+}
+
+// Context is the call's context: its deadline, and cancelled when the client cancels.
+func (c *UnaryCall) Context() context.Context { return c.ctx }
+
+// Incoming is the request's metadata.
+func (c *UnaryCall) Incoming() wire.Metadata { return c.incoming }
+
+// SetHeader adds md to the response headers sent with Respond or Fail.
+func (c *UnaryCall) SetHeader(md wire.Metadata) { c.header = callctx.Join(c.header, md) }
+
+// SetTrailer adds md to the trailing metadata sent with the status.
+func (c *UnaryCall) SetTrailer(md wire.Metadata) { c.trailer = callctx.Join(c.trailer, md) }
+
+// Respond answers the call with resp and status OK.
+func (c *UnaryCall) Respond(sender actor.SenderContext, resp proto.Message) {
+	sender.Send(c.call, &handlerReturned{resp: resp, header: c.header, trailer: c.trailer})
+}
+
+// Fail answers the call with the status err carries.
+func (c *UnaryCall) Fail(sender actor.SenderContext, err error) {
+	if err == nil {
+		err = wire.NewStatus(wire.Unknown, "actor handler failed with a nil error")
+	}
+	sender.Send(c.call, &handlerReturned{err: err, header: c.header, trailer: c.trailer})
+}

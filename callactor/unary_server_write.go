@@ -1,0 +1,94 @@
+package callactor
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// contentSubtype is the request's content subtype, echoed in the response.
+func (s *UnaryServer) contentSubtype() string {
+	if s.req == nil {
+		return ""
+	}
+	return s.req.ContentSubtype
+}
+
+// writeHeaders sends the response headers now (SendHeader).
+func (s *UnaryServer) writeHeaders(ctx actor.Context, md wire.Metadata) {
+	if s.ended || s.sentHead {
+		return
+	}
+	fields, err := wire.AppendResponseHeaders(nil, &wire.ResponseHeaders{ContentSubtype: s.contentSubtype(), Metadata: md})
+	if err != nil {
+		s.respondError(ctx, wire.NewStatus(wire.Internal, "grpc: invalid response header metadata: "+err.Error()))
+		return
+	}
+	s.sentHead = true
+	ctx.Send(s.conn, &actors.WriteStream{StreamID: s.id, Headers: fields})
+}
+
+// writeResponse sends headers (unless sent), the message and the OK trailers in one
+// command to the connection.
+func (s *UnaryServer) writeResponse(ctx actor.Context, header wire.Metadata, payload []byte, trailer wire.Metadata) {
+	w := &actors.WriteStream{StreamID: s.id, Data: wire.AppendMessage(make([]byte, 0, wire.MessagePrefixLen+len(payload)), payload, false)}
+	if !s.sentHead {
+		fields, err := wire.AppendResponseHeaders(nil, &wire.ResponseHeaders{ContentSubtype: s.contentSubtype(), Metadata: header})
+		if err != nil {
+			s.writeStatus(ctx, nil, wire.NewStatus(wire.Internal, "grpc: invalid response header metadata: "+err.Error()), nil)
+			return
+		}
+		w.Headers = fields
+		s.sentHead = true
+	}
+	tr, err := wire.AppendTrailers(nil, &wire.Trailers{Status: wire.NewStatus(wire.OK, ""), Metadata: trailer})
+	if err != nil {
+		tr, _ = wire.AppendTrailers(nil, &wire.Trailers{Status: wire.NewStatus(wire.Internal, "grpc: invalid trailer metadata: "+err.Error())})
+	}
+	w.Trailers = tr
+	s.finishWith(ctx, w)
+}
+
+// writeStatus ends the call with st: Trailers-Only when no headers went out yet.
+func (s *UnaryServer) writeStatus(ctx actor.Context, header wire.Metadata, st *wire.Status, trailer wire.Metadata) {
+	w := &actors.WriteStream{StreamID: s.id}
+	t := &wire.Trailers{Status: st, Metadata: trailer}
+	var err error
+	if s.sentHead {
+		w.Trailers, err = wire.AppendTrailers(nil, t)
+	} else {
+		s.sentHead = true
+		w.Headers, err = wire.AppendTrailersOnly(nil, &wire.ResponseHeaders{ContentSubtype: s.contentSubtype(), Metadata: header}, t)
+		w.EndStream = true
+	}
+	if err != nil { // bad user metadata: drop it, keep the status
+		t.Metadata = nil
+		if w.Trailers != nil {
+			w.Trailers, _ = wire.AppendTrailers(nil, t)
+		} else {
+			w.Headers, _ = wire.AppendTrailersOnly(nil, &wire.ResponseHeaders{ContentSubtype: s.contentSubtype()}, t)
+		}
+	}
+	s.finishWith(ctx, w)
+}
+
+// respondError ends the call with a status from the runtime (not the handler).
+func (s *UnaryServer) respondError(ctx actor.Context, st *wire.Status) {
+	if s.ended {
+		return
+	}
+	s.writeStatus(ctx, nil, st, nil)
+}
+
+func (s *UnaryServer) finishWith(ctx actor.Context, w *actors.WriteStream) {
+	s.ended = true
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	ctx.Send(s.conn, w)
+	if s.cancel != nil && !s.running {
+		s.cancel()
+	}
+	s.stopIfDone(ctx)
+}

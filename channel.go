@@ -1,0 +1,237 @@
+package actorrpc
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/callactor"
+	"github.com/actorrpc/actorrpc/internal/callctx"
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// State is a Channel's connectivity state.
+type State = actors.State
+
+// The connectivity states (gRPC's connectivity-semantics-and-api.md).
+const (
+	// Idle: no connection; the next call or Connect starts one.
+	Idle = actors.Idle
+	// Connecting: a connection is being made.
+	Connecting = actors.Connecting
+	// Ready: connected; calls go out at once.
+	Ready = actors.Ready
+	// TransientFailure: the last attempt failed; the next follows after a backoff.
+	TransientFailure = actors.TransientFailure
+	// Shutdown: the channel is closed.
+	Shutdown = actors.Shutdown
+)
+
+// StateChanged is the message an actor subscribed with Channel.Subscribe receives for each
+// transition (first the current state, with From == To).
+type StateChanged = actors.StateChanged
+
+// version is sent in the user-agent header.
+const version = "actorrpc-go/0.1.0"
+
+// Channel is a virtual connection to one target (host:port). It connects lazily, reconnects
+// with backoff, and carries any number of concurrent calls. It is safe for concurrent use.
+type Channel struct {
+	target    string
+	authority string
+	userAgent string
+	system    *actor.ActorSystem
+	pid       *actor.PID
+	state     *atomic.Int32
+	opts      dialOptions
+
+	// mu orders StartCall messages before the close message: Close takes it exclusively.
+	mu     sync.RWMutex
+	closed bool
+}
+
+var _ ClientConnInterface = (*Channel)(nil)
+
+// Dial returns a Channel to target ("host:port", or "dns:///host:port") at once, in state
+// IDLE; the first call or Connect starts connecting.
+func Dial(target string, opts ...DialOption) (*Channel, error) {
+	addr := strings.TrimPrefix(strings.TrimPrefix(target, "dns:///"), "passthrough:///")
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, Errorf(InvalidArgument, "actorrpc: bad target %q: %v", target, err)
+	}
+	var o dialOptions
+	for _, opt := range opts {
+		opt.applyDial(&o)
+	}
+	if o.system == nil {
+		o.system = actors.DefaultSystem()
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	o.maxRecv = defaultMax(o.maxRecv, wire.DefaultMaxRecvMessageSize)
+	o.maxSend = defaultMax(o.maxSend, wire.DefaultMaxSendMessageSize)
+	c := &Channel{target: addr, authority: addr, userAgent: version, system: o.system, state: new(atomic.Int32), opts: o}
+	if o.authority != "" {
+		c.authority = o.authority
+	}
+	if o.userAgent != "" {
+		c.userAgent = o.userAgent + " " + version
+	}
+	c.pid = o.system.Root.Spawn(actors.NewChannelProps(actors.ChannelParams{
+		Target: addr, Dial: o.dialer, Conn: o.conn, Backoff: o.backoff, Logger: o.logger, State: c.state,
+	}))
+	return c, nil
+}
+
+// Target returns the address the Channel connects to.
+func (c *Channel) Target() string { return c.target }
+
+// ActorSystem returns the actor system the Channel's actors run in.
+func (c *Channel) ActorSystem() *actor.ActorSystem { return c.system }
+
+// State returns the current connectivity state.
+func (c *Channel) State() State { return State(c.state.Load()) }
+
+// Connect makes an IDLE channel start connecting.
+func (c *Channel) Connect() { c.send(&actors.Connect{}) }
+
+// WaitForStateChange blocks until the state differs from from (true) or ctx is done (false).
+func (c *Channel) WaitForStateChange(ctx context.Context, from State) bool {
+	reply := make(chan actors.StateChanged, 1)
+	if !c.send(&actors.WatchState{From: from, Reply: reply}) {
+		return from != Shutdown
+	}
+	select {
+	case <-reply:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Subscribe makes the channel send every state transition to the actor pid as a
+// *StateChanged message, starting with the current state.
+func (c *Channel) Subscribe(pid *actor.PID) { c.send(&actors.SubscribeState{PID: pid}) }
+
+// Unsubscribe ends a Subscribe.
+func (c *Channel) Unsubscribe(pid *actor.PID) { c.send(&actors.UnsubscribeState{PID: pid}) }
+
+// send posts msg to the channel actor unless the channel is closed.
+func (c *Channel) send(msg any) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.closed {
+		return false
+	}
+	c.system.Root.Send(c.pid, msg)
+	return true
+}
+
+// Close shuts the channel down: state SHUTDOWN, live calls end CANCELLED, the connection
+// closes with GOAWAY, and calls started afterwards fail at once. It waits until every
+// actor of the channel has stopped.
+func (c *Channel) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	c.mu.Unlock()
+	// A poison pill is a user message, so calls started before Close are spawned first
+	// and then end CANCELLED as the channel's children stop.
+	if err := c.system.Root.PoisonFuture(c.pid).Wait(); err != nil {
+		return fmt.Errorf("actorrpc: closing channel: %w", err)
+	}
+	c.state.Store(int32(Shutdown))
+	return nil
+}
+
+// Invoke performs a unary call and blocks until it ends.
+func (c *Channel) Invoke(ctx context.Context, method string, req, resp proto.Message, opts ...CallOption) error {
+	done := make(chan error, 1)
+	c.StartUnary(ctx, method, req, resp, func(err error) { done <- err }, opts...)
+	return <-done
+}
+
+// StartUnary begins a unary call without blocking; done is called once when it ends.
+func (c *Channel) StartUnary(ctx context.Context, method string, req, resp proto.Message, done func(error), opts ...CallOption) {
+	co := callOptions{waitForReady: c.opts.waitForReady, maxRecv: c.opts.maxRecv, maxSend: c.opts.maxSend}
+	for _, o := range opts {
+		o.applyCall(&co)
+	}
+	params, err := c.unaryParams(ctx, method, req, resp, &co)
+	if err != nil {
+		done(err)
+		return
+	}
+	params.Done = func(header, trailer wire.Metadata, err error) {
+		if co.header != nil {
+			*co.header = header
+		}
+		if co.trailer != nil {
+			*co.trailer = trailer
+		}
+		done(err)
+	}
+	if !c.send(&actors.StartCall{
+		NewCall:      func(conn *actor.PID) actor.Actor { p := params; p.Conn = conn; return callactor.NewUnaryClient(p) },
+		WaitForReady: co.waitForReady,
+	}) {
+		done(Errorf(Canceled, "actorrpc: the channel is closed"))
+	}
+}
+
+// unaryParams builds the request headers and message of a call.
+func (c *Channel) unaryParams(ctx context.Context, method string, req, resp proto.Message, co *callOptions) (callactor.ClientParams, error) {
+	p := callactor.ClientParams{Ctx: ctx, MaxRecv: co.maxRecv}
+	if err := ctx.Err(); err != nil {
+		return p, StatusOf(err).Err()
+	}
+	h := wire.RequestHeaders{Path: method, Authority: c.authority, UserAgent: c.userAgent, Metadata: callctx.Outgoing(ctx)}
+	if d, ok := ctx.Deadline(); ok {
+		h.HasTimeout, h.Timeout = true, time.Until(d)
+		p.HasDeadline, p.Deadline = true, d
+		if h.Timeout <= 0 {
+			return p, Errorf(DeadlineExceeded, "context deadline exceeded")
+		}
+	}
+	fields, err := wire.AppendRequestHeaders(nil, &h)
+	if err != nil {
+		return p, Errorf(Internal, "actorrpc: invalid request metadata: %v", err)
+	}
+	p.Headers = fields
+	p.Request, err = marshalMessage(req, co.maxSend)
+	if err != nil {
+		return p, err
+	}
+	p.Decode = func(b []byte) error { return proto.Unmarshal(b, resp) }
+	return p, nil
+}
+
+// marshalMessage encodes m behind a gRPC message prefix, in one buffer.
+func marshalMessage(m proto.Message, maxSend int) ([]byte, error) {
+	opts := proto.MarshalOptions{}
+	size := opts.Size(m)
+	if size > maxSend {
+		return nil, Errorf(ResourceExhausted, "grpc: trying to send message larger than max (%d vs. %d)", size, maxSend)
+	}
+	buf := make([]byte, wire.MessagePrefixLen, wire.MessagePrefixLen+size)
+	buf, err := opts.MarshalAppend(buf, m)
+	if err != nil {
+		return nil, Errorf(Internal, "grpc: error while marshaling: %v", err)
+	}
+	n := len(buf) - wire.MessagePrefixLen
+	buf[1], buf[2], buf[3], buf[4] = byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
+	return buf, nil
+}

@@ -1,0 +1,200 @@
+package actorrpc
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// DialOption configures a Channel (see Dial).
+type DialOption interface{ applyDial(*dialOptions) }
+
+// ServerOption configures a Server (see NewServer).
+type ServerOption interface{ applyServer(*serverOptions) }
+
+// CallOption configures one call.
+type CallOption interface{ applyCall(*callOptions) }
+
+// Option configures both a Channel and a Server.
+type Option interface {
+	DialOption
+	ServerOption
+}
+
+type dialOptions struct {
+	system       *actor.ActorSystem
+	dialer       func(ctx context.Context, addr string) (net.Conn, error)
+	userAgent    string
+	authority    string
+	maxRecv      int
+	maxSend      int
+	conn         actors.ConnConfig
+	backoff      actors.BackoffConfig
+	logger       *slog.Logger
+	waitForReady bool
+}
+
+type serverOptions struct {
+	system  *actor.ActorSystem
+	maxRecv int
+	maxSend int
+	conn    actors.ConnConfig
+	logger  *slog.Logger
+}
+
+type callOptions struct {
+	header       *Metadata
+	trailer      *Metadata
+	waitForReady bool
+	maxRecv      int
+	maxSend      int
+}
+
+type optionFunc struct {
+	dial   func(*dialOptions)
+	server func(*serverOptions)
+}
+
+func (o optionFunc) applyDial(d *dialOptions) {
+	if o.dial != nil {
+		o.dial(d)
+	}
+}
+
+func (o optionFunc) applyServer(s *serverOptions) {
+	if o.server != nil {
+		o.server(s)
+	}
+}
+
+type dialOptionFunc func(*dialOptions)
+
+func (f dialOptionFunc) applyDial(d *dialOptions) { f(d) }
+
+type serverOptionFunc func(*serverOptions)
+
+func (f serverOptionFunc) applyServer(s *serverOptions) { f(s) }
+
+type callOptionFunc func(*callOptions)
+
+func (f callOptionFunc) applyCall(c *callOptions) { f(c) }
+
+// WithActorSystem runs the Channel's or Server's actors in system instead of the
+// package's shared system. Tests use it to run everything inside a synctest bubble.
+func WithActorSystem(system *actor.ActorSystem) Option {
+	return optionFunc{
+		dial:   func(d *dialOptions) { d.system = system },
+		server: func(s *serverOptions) { s.system = system },
+	}
+}
+
+// WithLogger sends the runtime's events (panics, connection failures) to logger.
+// By default they go to slog.Default() at debug level and above.
+func WithLogger(logger *slog.Logger) Option {
+	return optionFunc{
+		dial:   func(d *dialOptions) { d.logger = logger },
+		server: func(s *serverOptions) { s.logger = logger },
+	}
+}
+
+// WithMaxRecvMsgSize limits the size of a received message (default 4 MiB). A larger
+// message ends the call with RESOURCE_EXHAUSTED.
+func WithMaxRecvMsgSize(n int) Option {
+	return optionFunc{
+		dial:   func(d *dialOptions) { d.maxRecv = n },
+		server: func(s *serverOptions) { s.maxRecv = n },
+	}
+}
+
+// WithMaxSendMsgSize limits the size of a sent message (default: no limit below 2 GiB).
+func WithMaxSendMsgSize(n int) Option {
+	return optionFunc{
+		dial:   func(d *dialOptions) { d.maxSend = n },
+		server: func(s *serverOptions) { s.maxSend = n },
+	}
+}
+
+// WithInitialWindowSize sets the HTTP/2 flow-control window announced for each stream.
+func WithInitialWindowSize(n int32) Option {
+	return optionFunc{
+		dial:   func(d *dialOptions) { d.conn.InitialWindowSize = n },
+		server: func(s *serverOptions) { s.conn.InitialWindowSize = n },
+	}
+}
+
+// WithInitialConnWindowSize sets the HTTP/2 flow-control window of the whole connection.
+func WithInitialConnWindowSize(n int32) Option {
+	return optionFunc{
+		dial:   func(d *dialOptions) { d.conn.InitialConnWindowSize = n },
+		server: func(s *serverOptions) { s.conn.InitialConnWindowSize = n },
+	}
+}
+
+// WithContextDialer makes the Channel open connections with dial instead of net.Dialer.
+func WithContextDialer(dial func(ctx context.Context, addr string) (net.Conn, error)) DialOption {
+	return dialOptionFunc(func(d *dialOptions) { d.dialer = dial })
+}
+
+// WithUserAgent puts ua before the runtime's own user-agent string.
+func WithUserAgent(ua string) DialOption {
+	return dialOptionFunc(func(d *dialOptions) { d.userAgent = ua })
+}
+
+// WithAuthority sets the :authority header (default: the target).
+func WithAuthority(authority string) DialOption {
+	return dialOptionFunc(func(d *dialOptions) { d.authority = authority })
+}
+
+// WithBackoff sets the reconnection backoff (default: gRPC's connection-backoff: 1 s base,
+// ×1.6, ±20 % jitter, 120 s cap, 20 s minimum connect timeout).
+func WithBackoff(base, max time.Duration, multiplier, jitter float64, minConnectTimeout time.Duration) DialOption {
+	return dialOptionFunc(func(d *dialOptions) {
+		d.backoff = actors.BackoffConfig{BaseDelay: base, MaxDelay: max, Multiplier: multiplier, Jitter: jitter, MinConnectTimeout: minConnectTimeout}
+	})
+}
+
+// WithDefaultWaitForReady makes every call on the Channel wait for it to become READY.
+func WithDefaultWaitForReady() DialOption {
+	return dialOptionFunc(func(d *dialOptions) { d.waitForReady = true })
+}
+
+// Header stores the response's initial metadata into *md when the call ends.
+func Header(md *Metadata) CallOption {
+	return callOptionFunc(func(c *callOptions) { c.header = md })
+}
+
+// Trailer stores the response's trailing metadata into *md when the call ends.
+func Trailer(md *Metadata) CallOption {
+	return callOptionFunc(func(c *callOptions) { c.trailer = md })
+}
+
+// WaitForReady makes the call wait (until its deadline) while the Channel is CONNECTING or
+// in TRANSIENT_FAILURE, instead of failing fast with UNAVAILABLE.
+func WaitForReady(wait bool) CallOption {
+	return callOptionFunc(func(c *callOptions) { c.waitForReady = wait })
+}
+
+// MaxCallRecvMsgSize limits the size of this call's response.
+func MaxCallRecvMsgSize(n int) CallOption {
+	return callOptionFunc(func(c *callOptions) { c.maxRecv = n })
+}
+
+// MaxCallSendMsgSize limits the size of this call's request.
+func MaxCallSendMsgSize(n int) CallOption {
+	return callOptionFunc(func(c *callOptions) { c.maxSend = n })
+}
+
+func defaultMax(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}
+
+var _ = wire.DefaultMaxRecvMessageSize

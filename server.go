@@ -1,0 +1,219 @@
+package actorrpc
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/callactor"
+	"github.com/actorrpc/actorrpc/supervisor"
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// UnaryCall is the message an actor serving a method receives for each call. The actor
+// answers with call.Respond(ctx, resp) or call.Fail(ctx, err), from its Receive or later.
+type UnaryCall = callactor.UnaryCall
+
+// Server serves registered services over HTTP/2. Register services before Serve.
+type Server struct {
+	opts     serverOptions
+	system   *actor.ActorSystem
+	methods  map[string]*callactor.Method // written before Serve, read-only after
+	services map[string]bool
+
+	baseCtx  context.Context
+	cancel   context.CancelFunc
+	handlers sync.WaitGroup
+
+	// mu guards the server actor's creation and the stopped flag at the API edge.
+	mu      sync.Mutex
+	pid     *actor.PID
+	stopped bool
+}
+
+var _ ServiceRegistrar = (*Server)(nil)
+
+// NewServer returns a Server with no services.
+func NewServer(opts ...ServerOption) *Server {
+	var o serverOptions
+	for _, opt := range opts {
+		opt.applyServer(&o)
+	}
+	if o.system == nil {
+		o.system = actors.DefaultSystem()
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	o.maxRecv = defaultMax(o.maxRecv, wire.DefaultMaxRecvMessageSize)
+	o.maxSend = defaultMax(o.maxSend, wire.DefaultMaxSendMessageSize)
+	s := &Server{opts: o, system: o.system, methods: map[string]*callactor.Method{}, services: map[string]bool{}}
+	s.baseCtx, s.cancel = context.WithCancel(context.Background())
+	return s
+}
+
+// ActorSystem returns the actor system the Server's actors run in; spawn actors that serve
+// methods there.
+func (s *Server) ActorSystem() *actor.ActorSystem { return s.system }
+
+// RegisterService serves desc's methods with impl. It panics if impl does not implement
+// desc.HandlerType or the service is already registered.
+func (s *Server) RegisterService(desc *ServiceDesc, impl any) {
+	if impl == nil {
+		panic(fmt.Sprintf("actorrpc: RegisterService(%s) with a nil implementation", desc.ServiceName))
+	}
+	if desc.HandlerType != nil {
+		ht := reflect.TypeOf(desc.HandlerType).Elem()
+		if !reflect.TypeOf(impl).Implements(ht) {
+			panic(fmt.Sprintf("actorrpc: RegisterService: %T does not implement %v", impl, ht))
+		}
+	}
+	s.register(desc, func(md MethodDesc) *callactor.Method {
+		handler := md.Handler
+		return &callactor.Method{NewRequest: md.NewRequest, Func: func(ctx context.Context, req proto.Message) (proto.Message, error) {
+			return handler(impl, ctx, req)
+		}}
+	})
+}
+
+// RegisterActorService serves desc's methods with the actor pid: each call arrives as a
+// *UnaryCall message.
+func (s *Server) RegisterActorService(desc *ServiceDesc, pid *actor.PID) {
+	s.register(desc, func(md MethodDesc) *callactor.Method {
+		return &callactor.Method{NewRequest: md.NewRequest, Actor: pid}
+	})
+}
+
+func (s *Server) register(desc *ServiceDesc, method func(MethodDesc) *callactor.Method) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pid != nil {
+		panic("actorrpc: RegisterService after Serve")
+	}
+	if s.services[desc.ServiceName] {
+		panic(fmt.Sprintf("actorrpc: service %s registered twice", desc.ServiceName))
+	}
+	s.services[desc.ServiceName] = true
+	for _, md := range desc.Methods {
+		s.methods["/"+desc.ServiceName+"/"+md.MethodName] = method(md)
+	}
+}
+
+// lookup resolves a :path; unknown ones get UNIMPLEMENTED with grpc-go's messages.
+func (s *Server) lookup(path string) (*callactor.Method, *wire.Status) {
+	if m, ok := s.methods[path]; ok {
+		return m, nil
+	}
+	service, method, ok := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+	if !ok || !strings.HasPrefix(path, "/") {
+		return nil, wire.Statusf(wire.Unimplemented, "malformed method name: %q", path)
+	}
+	if !s.services[service] {
+		return nil, wire.Statusf(wire.Unimplemented, "unknown service %s", service)
+	}
+	return nil, wire.Statusf(wire.Unimplemented, "unknown method %s for service %s", method, service)
+}
+
+// serverActor returns the server actor, spawning it on first use.
+func (s *Server) serverActor() (*actor.PID, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return nil, false
+	}
+	if s.pid == nil {
+		s.pid = s.system.Root.Spawn(actors.NewServerProps(actors.ServerParams{
+			Conn: s.opts.conn, Logger: s.opts.logger, NewStream: s.newStream,
+		}))
+	}
+	return s.pid, true
+}
+
+// newStream spawns the call actor for a stream a client opened (inside a connection actor).
+func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) *actor.PID {
+	params := callactor.ServerParams{
+		Stream: st, Lookup: s.lookup, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
+		BaseCtx: s.baseCtx, Handlers: &s.handlers, Logger: s.opts.logger,
+	}
+	return ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return callactor.NewUnaryServer(params) },
+		actor.WithReceiverMiddleware(supervisor.CaptureStack)))
+}
+
+// ErrServerStopped is returned by Serve after Stop or GracefulStop.
+var ErrServerStopped = fmt.Errorf("actorrpc: the server has been stopped")
+
+// Serve accepts connections on lis and serves them until Stop or GracefulStop (then it
+// returns nil) or until accepting fails (then it returns the error). lis is closed.
+func (s *Server) Serve(lis net.Listener) error {
+	pid, ok := s.serverActor()
+	if !ok {
+		_ = lis.Close()
+		return ErrServerStopped
+	}
+	done := make(chan error, 1)
+	s.system.Root.Send(pid, &actors.Serve{Listener: lis, Done: done})
+	return <-done
+}
+
+// Stop closes every listener and connection at once; handlers' contexts are cancelled.
+func (s *Server) Stop() {
+	s.shutdown(false)
+	s.cancel()
+	s.stopActor()
+}
+
+// GracefulStop stops accepting, sends GOAWAY, and waits for the calls in flight to finish
+// or ctx to end; then it stops like Stop. It returns ctx's error if it had to cut calls off.
+func (s *Server) GracefulStop(ctx context.Context) error {
+	drained := s.shutdown(true)
+	var err error
+	select {
+	case <-drained:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	s.shutdown(false)
+	s.cancel()
+	handlersDone := make(chan struct{})
+	go func() { s.handlers.Wait(); close(handlersDone) }()
+	select {
+	case <-handlersDone:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	s.stopActor()
+	return err
+}
+
+// shutdown asks the server actor to stop its listeners and connections; the channel is
+// closed when no connection is left.
+func (s *Server) shutdown(graceful bool) <-chan struct{} {
+	done := make(chan struct{})
+	s.mu.Lock()
+	s.stopped = true
+	pid := s.pid
+	s.mu.Unlock()
+	if pid == nil {
+		close(done)
+		return done
+	}
+	s.system.Root.Send(pid, &actors.StopServer{Graceful: graceful, Done: done})
+	return done
+}
+
+func (s *Server) stopActor() {
+	s.mu.Lock()
+	pid := s.pid
+	s.mu.Unlock()
+	if pid != nil {
+		_ = s.system.Root.StopFuture(pid).Wait()
+	}
+}
