@@ -55,6 +55,15 @@ func (s *UnaryServer) writeStatus(ctx actor.Context, header wire.Metadata, st *w
 	w := &actors.WriteStream{StreamID: s.id}
 	t := &wire.Trailers{Status: st, Metadata: trailer}
 	var err error
+	if !s.sentHead && len(header) > 0 {
+		// Header metadata was set: send it in its own HEADERS frame, not Trailers-Only,
+		// so the client sees it as headers (as grpc-go does).
+		w.Headers, err = wire.AppendResponseHeaders(nil, &wire.ResponseHeaders{ContentSubtype: s.contentSubtype(), Metadata: header})
+		if err != nil {
+			w.Headers = nil
+		}
+		s.sentHead = w.Headers != nil
+	}
 	if s.sentHead {
 		w.Trailers, err = wire.AppendTrailers(nil, t)
 	} else {
