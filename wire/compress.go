@@ -53,6 +53,7 @@ type gzipCompressor struct {
 	readers sync.Pool // *gzip.Reader
 }
 
+// Name implements Compressor.
 func (*gzipCompressor) Name() string { return "gzip" }
 
 // appendWriter is an io.Writer appending to a byte slice.

@@ -50,7 +50,7 @@ type RequestHeaders struct {
 }
 
 // AppendRequestHeaders appends the header fields of a request to dst, in
-// the order :method, :scheme, :path, :authority, content-type, te,
+// the order :method, :scheme, :path, :authority (when not empty), content-type, te,
 // grpc-timeout, grpc-encoding, grpc-accept-encoding, user-agent, then the
 // metadata. An invalid path, header value or metadata is an error (an
 // INTERNAL *Status).
@@ -66,7 +66,10 @@ func AppendRequestHeaders(dst []hpack.HeaderField, h *RequestHeaders) ([]hpack.H
 		hpack.HeaderField{Name: hdrMethod, Value: http.MethodPost},
 		hpack.HeaderField{Name: hdrScheme, Value: scheme},
 		hpack.HeaderField{Name: hdrPath, Value: h.Path},
-		hpack.HeaderField{Name: hdrAuthority, Value: h.Authority},
+	)
+	// Authority is optional in Call-Definition; an empty one is not sent.
+	dst = appendIfSet(dst, hdrAuthority, h.Authority)
+	dst = append(dst,
 		hpack.HeaderField{Name: hdrContentType, Value: contentType(h.ContentSubtype)},
 		hpack.HeaderField{Name: hdrTE, Value: "trailers"},
 	)
@@ -250,6 +253,8 @@ func (p *requestParser) addMetadata(f hpack.HeaderField) {
 	}
 }
 
+// finish applies the request-wide checks, in the order documented on
+// ParseRequestHeaders.
 func (p *requestParser) finish() *HeaderError {
 	if herr := p.checkMalformed(); herr != nil {
 		return herr

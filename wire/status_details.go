@@ -40,7 +40,10 @@ func MarshalStatusProto(s *Status) ([]byte, error) {
 		b = protowire.AppendTag(b, statusFieldMessage, protowire.BytesType)
 		b = protowire.AppendString(b, strings.ToValidUTF8(m, "\uFFFD"))
 	}
-	for i, d := range s.Details() {
+	if s == nil {
+		return b, nil
+	}
+	for i, d := range s.details {
 		db, err := proto.MarshalOptions{Deterministic: true}.Marshal(d)
 		if err != nil {
 			return nil, fmt.Errorf("wire: marshal status detail %d: %w", i, err)
