@@ -1,0 +1,34 @@
+package grpcgo_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/actorrpc/actorrpc"
+	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/internal/interop"
+)
+
+// TestOurClientAgainstGrpcGoServer runs every client case actorrpc supports against
+// grpc-go's interop TestService.
+func TestOurClientAgainstGrpcGoServer(t *testing.T) {
+	addr := startGrpcGoServer(t)
+	for _, name := range interop.Cases() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			system := actors.NewSystem()
+			env := interop.Env{
+				Channel: dialOurs(t, addr),
+				Dial:    func() (*actorrpc.Channel, error) { return actorrpc.Dial(addr, actorrpc.WithActorSystem(system)) },
+				Soak: interop.SoakConfig{
+					RequestSize: 271828, ResponseSize: 314159,
+					PerIterationMaxAcceptableLatency: time.Second, OverallTimeout: 10 * time.Second,
+					ServerAddr: addr, NumWorkers: 1, Iterations: 10,
+				},
+			}
+			require.NoError(t, interop.RunCase(testCtx(t), name, env))
+		})
+	}
+}
