@@ -66,6 +66,13 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, n
 			if errors.Is(err, io.EOF) {
 				return errors.New("peer closed the connection (EOF)")
 			}
+			if errors.Is(err, http2.ErrFrameTooLarge) {
+				// RFC 9113 §4.2: "An endpoint MUST send an error code of FRAME_SIZE_ERROR if
+				// a frame exceeds the size defined in SETTINGS_MAX_FRAME_SIZE". The Framer
+				// cannot skip the payload, so this is a connection error.
+				return fmt.Errorf("%w: peer sent a frame larger than our SETTINGS_MAX_FRAME_SIZE",
+					http2.ConnectionError(http2.ErrCodeFrameSize))
+			}
 			var ce http2.ConnectionError
 			if errors.As(err, &ce) {
 				if d := fr.ErrorDetail(); d != nil {
