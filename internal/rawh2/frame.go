@@ -36,6 +36,8 @@ type Frame struct {
 	Increment uint32
 	// LastStreamID is a GOAWAY's last stream id.
 	LastStreamID uint32
+
+	connCredited bool // ReadUntilStreamEnd returned this DATA's connection credit
 }
 
 // StreamEnded reports whether the frame carries END_STREAM.

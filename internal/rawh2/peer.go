@@ -259,7 +259,9 @@ func (p *Peer) account(f *Frame) {
 				p.peerMaxFrame = s.Val
 			}
 		}
-		p.WriteSettingsAck()
+		// The other side may already have closed the connection (it sent SETTINGS, then
+		// GOAWAY); a failed ACK then shows in the next read.
+		_ = p.Framer.WriteSettingsAck()
 	case http2.FrameWindowUpdate:
 		if f.StreamID == 0 {
 			p.sendConn += int64(f.Increment)

@@ -59,16 +59,28 @@ func (p *Peer) ReadHeaders(streamID uint32) []hpack.HeaderField {
 // ReadUntilStreamEnd reads until streamID ends (END_STREAM or RST_STREAM) and returns what
 // arrived on it. As it reads DATA it returns the credit with WINDOW_UPDATEs for the
 // connection and the stream, as a peer that consumes at once would. Frames of other
-// streams and of the connection are skipped.
+// streams are kept, in order, for the next reads (their DATA's connection credit is
+// returned at once, as by a peer that buffers them); frames of the connection are
+// skipped.
 func (p *Peer) ReadUntilStreamEnd(streamID uint32) *Stream {
 	p.t.Helper()
 	s := &Stream{}
+	var others []*Frame
+	defer func() { p.pending = append(others, p.pending...) }()
 	for {
 		f, err := p.ReadFrame()
 		if err != nil {
 			p.t.Fatalf("rawh2: reading stream %d (so far %d frames, %d bytes of data): %v", streamID, len(s.Frames), len(s.Data), err)
 		}
+		if f.StreamID == 0 {
+			continue
+		}
 		if f.StreamID != streamID {
+			if f.Type == http2.FrameData && f.Length > 0 && !f.connCredited {
+				p.WriteWindowUpdate(0, f.Length)
+				f.connCredited = true
+			}
+			others = append(others, f)
 			continue
 		}
 		s.Frames = append(s.Frames, f)
@@ -82,7 +94,9 @@ func (p *Peer) ReadUntilStreamEnd(streamID uint32) *Stream {
 		case http2.FrameData:
 			s.Data = append(s.Data, f.Data...)
 			if f.Length > 0 {
-				p.WriteWindowUpdate(0, f.Length)
+				if !f.connCredited {
+					p.WriteWindowUpdate(0, f.Length)
+				}
 				if !f.StreamEnded() {
 					p.WriteWindowUpdate(streamID, f.Length)
 				}
