@@ -32,13 +32,13 @@ const (
 	blockPath = "/rawtest.Echo/Block"
 )
 
-// echoService echoes BytesValues; Block waits for its context to end and reports it.
-type echoService struct {
+// rawEchoService echoes BytesValues; Block waits for its context to end and reports it.
+type rawEchoService struct {
 	started  chan struct{} // Block began
 	canceled chan error    // Block's context ended, with this error
 }
 
-var echoDesc = actorrpc.ServiceDesc{
+var rawEchoDesc = actorrpc.ServiceDesc{
 	ServiceName: "rawtest.Echo",
 	Methods: []actorrpc.MethodDesc{
 		{
@@ -52,7 +52,7 @@ var echoDesc = actorrpc.ServiceDesc{
 			MethodName: "Block",
 			NewRequest: func() proto.Message { return new(wrapperspb.StringValue) },
 			Handler: func(srv any, ctx context.Context, _ proto.Message) (proto.Message, error) {
-				s := srv.(*echoService)
+				s := srv.(*rawEchoService)
 				s.started <- struct{}{}
 				<-ctx.Done()
 				s.canceled <- ctx.Err()
@@ -62,22 +62,22 @@ var echoDesc = actorrpc.ServiceDesc{
 	},
 }
 
-type testServer struct {
+type rawServer struct {
 	addr string
-	svc  *echoService
+	svc  *rawEchoService
 }
 
-// startServer serves echoDesc on a loopback listener in its own actor system, until the
+// startRawServer serves rawEchoDesc on a loopback listener in its own actor system, until the
 // test ends.
-func startServer(t *testing.T, opts ...actorrpc.ServerOption) *testServer {
+func startRawServer(t *testing.T, opts ...actorrpc.ServerOption) *rawServer {
 	t.Helper()
 	opts = append([]actorrpc.ServerOption{
 		actorrpc.WithActorSystem(actors.NewSystem()),
 		actorrpc.WithLogger(slog.New(slog.DiscardHandler)),
 	}, opts...)
 	srv := actorrpc.NewServer(opts...)
-	svc := &echoService{started: make(chan struct{}, 1), canceled: make(chan error, 1)}
-	srv.RegisterService(&echoDesc, svc)
+	svc := &rawEchoService{started: make(chan struct{}, 1), canceled: make(chan error, 1)}
+	srv.RegisterService(&rawEchoDesc, svc)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	served := make(chan error, 1)
@@ -88,11 +88,11 @@ func startServer(t *testing.T, opts ...actorrpc.ServerOption) *testServer {
 			t.Errorf("Serve returned %v; want nil after Stop", err)
 		}
 	})
-	return &testServer{addr: lis.Addr().String(), svc: svc}
+	return &rawServer{addr: lis.Addr().String(), svc: svc}
 }
 
-// requestHeaders are a valid gRPC request's headers for path, then extra.
-func requestHeaders(path string, extra ...hpack.HeaderField) []hpack.HeaderField {
+// rawRequestHeaders are a valid gRPC request's headers for path, then extra.
+func rawRequestHeaders(path string, extra ...hpack.HeaderField) []hpack.HeaderField {
 	return append([]hpack.HeaderField{
 		{Name: ":method", Value: "POST"},
 		{Name: ":scheme", Value: "http"},
@@ -103,8 +103,8 @@ func requestHeaders(path string, extra ...hpack.HeaderField) []hpack.HeaderField
 	}, extra...)
 }
 
-// with returns fields with name set to value (appended if absent).
-func with(fields []hpack.HeaderField, name, value string) []hpack.HeaderField {
+// withField returns fields with name set to value (appended if absent).
+func withField(fields []hpack.HeaderField, name, value string) []hpack.HeaderField {
 	out := append([]hpack.HeaderField(nil), fields...)
 	for i := range out {
 		if out[i].Name == name {
@@ -115,8 +115,8 @@ func with(fields []hpack.HeaderField, name, value string) []hpack.HeaderField {
 	return append(out, hpack.HeaderField{Name: name, Value: value})
 }
 
-// without returns fields without name.
-func without(fields []hpack.HeaderField, name string) []hpack.HeaderField {
+// withoutField returns fields without name.
+func withoutField(fields []hpack.HeaderField, name string) []hpack.HeaderField {
 	var out []hpack.HeaderField
 	for _, f := range fields {
 		if f.Name != name {
@@ -126,22 +126,22 @@ func without(fields []hpack.HeaderField, name string) []hpack.HeaderField {
 	return out
 }
 
-// lpm is a Length-Prefixed-Message with flag byte flag.
-func lpm(flag byte, payload []byte) []byte {
+// rawMsg is a Length-Prefixed-Message with flag byte flag.
+func rawMsg(flag byte, payload []byte) []byte {
 	b := []byte{flag, 0, 0, 0, 0}
 	binary.BigEndian.PutUint32(b[1:], uint32(len(payload)))
 	return append(b, payload...)
 }
 
-func marshal(t *testing.T, m proto.Message) []byte {
+func mustMarshal(t *testing.T, m proto.Message) []byte {
 	t.Helper()
 	b, err := proto.Marshal(m)
 	require.NoError(t, err)
 	return b
 }
 
-// requireStatus checks the stream ended cleanly with grpc-status want.
-func requireStatus(t *testing.T, s *rawh2.Stream, want string) {
+// requireRawStatus checks the stream ended cleanly with grpc-status want.
+func requireRawStatus(t *testing.T, s *rawh2.Stream, want string) {
 	t.Helper()
 	require.True(t, s.Ended, "got RST_STREAM(%v) and frames %v; want the stream ended with grpc-status %s", s.ResetCode, s.Frames, want)
 	got, ok := s.Status()
@@ -150,16 +150,16 @@ func requireStatus(t *testing.T, s *rawh2.Stream, want string) {
 	require.Equal(t, want, got, "got grpc-status %s (%q); want %s", got, msg, want)
 }
 
-// goodCall makes one Echo call on a new connection and checks it succeeds.
-func goodCall(t *testing.T, addr string) {
+// rawGoodCall makes one Echo call on a new connection and checks it succeeds.
+func rawGoodCall(t *testing.T, addr string) {
 	t.Helper()
 	p := rawh2.Dial(t, addr)
 	defer p.Close()
 	want := []byte("still serving")
-	p.WriteHeaders(1, false, requestHeaders(echoPath)...)
-	p.WriteData(1, true, lpm(0, marshal(t, wrapperspb.Bytes(want))))
+	p.WriteHeaders(1, false, rawRequestHeaders(echoPath)...)
+	p.WriteData(1, true, rawMsg(0, mustMarshal(t, wrapperspb.Bytes(want))))
 	s := p.ReadUntilStreamEnd(1)
-	requireStatus(t, s, "0")
+	requireRawStatus(t, s, "0")
 	st, _ := rawh2.Field(s.Headers, ":status")
 	require.Equal(t, "200", st, "got :status %s; want 200", st)
 	require.GreaterOrEqual(t, len(s.Data), 5, "got %d bytes of DATA; want a message", len(s.Data))
@@ -168,9 +168,9 @@ func goodCall(t *testing.T, addr string) {
 	require.Equal(t, want, resp.GetValue(), "got echo %q; want %q", resp.GetValue(), want)
 }
 
-func TestServerRejectsBadRequests(t *testing.T) {
-	srv := startServer(t, actorrpc.WithMaxRecvMsgSize(1024))
-	good := lpm(0, marshal(t, wrapperspb.Bytes([]byte("hi"))))
+func TestRawServerRejectsBadRequests(t *testing.T) {
+	srv := startRawServer(t, actorrpc.WithMaxRecvMsgSize(1024))
+	good := rawMsg(0, mustMarshal(t, wrapperspb.Bytes([]byte("hi"))))
 	tests := []struct {
 		name       string
 		headers    []hpack.HeaderField
@@ -178,23 +178,23 @@ func TestServerRejectsBadRequests(t *testing.T) {
 		wantHTTP   string
 		wantStatus string // "" means any grpc-status other than 0
 	}{
-		{name: "GET", headers: with(requestHeaders(echoPath), ":method", "GET"), wantHTTP: "405", wantStatus: "13"},
-		{name: "PUT with a message", headers: with(requestHeaders(echoPath), ":method", "PUT"), data: good, wantHTTP: "405", wantStatus: "13"},
-		{name: "content-type text/html", headers: with(requestHeaders(echoPath), "content-type", "text/html"), data: good, wantHTTP: "415", wantStatus: "13"},
-		{name: "no content-type", headers: without(requestHeaders(echoPath), "content-type"), data: good, wantHTTP: "415", wantStatus: "13"},
-		{name: "no :path", headers: without(requestHeaders(echoPath), ":path"), data: good, wantHTTP: "200", wantStatus: "12"},
-		{name: "unknown method", headers: requestHeaders("/rawtest.Echo/Nope"), data: good, wantHTTP: "200", wantStatus: "12"},
-		{name: "unknown service", headers: requestHeaders("/nope.Nope/Echo"), data: good, wantHTTP: "200", wantStatus: "12"},
-		{name: "grpc-timeout 1x", headers: requestHeaders(echoPath, hpack.HeaderField{Name: "grpc-timeout", Value: "1x"}), data: good, wantHTTP: "200", wantStatus: "13"},
-		{name: "grpc-timeout 123456789S", headers: requestHeaders(echoPath, hpack.HeaderField{Name: "grpc-timeout", Value: "123456789S"}), data: good, wantHTTP: "200", wantStatus: "13"},
-		{name: "truncated message", headers: requestHeaders(echoPath), data: append([]byte{0, 0, 0, 0, 10}, 1, 2, 3), wantHTTP: "200", wantStatus: "13"},
-		{name: "truncated prefix", headers: requestHeaders(echoPath), data: []byte{0, 0, 0}, wantHTTP: "200", wantStatus: "13"},
-		{name: "no message", headers: requestHeaders(echoPath), data: []byte{}, wantHTTP: "200", wantStatus: "13"},
-		{name: "message over the limit", headers: requestHeaders(echoPath), data: lpm(0, marshal(t, wrapperspb.Bytes(make([]byte, 2048)))), wantHTTP: "200", wantStatus: "8"},
-		{name: "compressed flag without grpc-encoding", headers: requestHeaders(echoPath), data: lpm(1, marshal(t, wrapperspb.Bytes([]byte("hi")))), wantHTTP: "200"},
-		{name: "compressed flag with gzip and garbage", headers: requestHeaders(echoPath, hpack.HeaderField{Name: "grpc-encoding", Value: "gzip"}), data: lpm(1, []byte("not gzip")), wantHTTP: "200"},
-		{name: "flag byte 2", headers: requestHeaders(echoPath), data: lpm(2, marshal(t, wrapperspb.Bytes([]byte("hi")))), wantHTTP: "200", wantStatus: "13"},
-		{name: "not a protobuf", headers: requestHeaders(echoPath), data: lpm(0, []byte{0xff, 0xff, 0xff}), wantHTTP: "200", wantStatus: "13"},
+		{name: "GET", headers: withField(rawRequestHeaders(echoPath), ":method", "GET"), wantHTTP: "405", wantStatus: "13"},
+		{name: "PUT with a message", headers: withField(rawRequestHeaders(echoPath), ":method", "PUT"), data: good, wantHTTP: "405", wantStatus: "13"},
+		{name: "content-type text/html", headers: withField(rawRequestHeaders(echoPath), "content-type", "text/html"), data: good, wantHTTP: "415", wantStatus: "13"},
+		{name: "no content-type", headers: withoutField(rawRequestHeaders(echoPath), "content-type"), data: good, wantHTTP: "415", wantStatus: "13"},
+		{name: "no :path", headers: withoutField(rawRequestHeaders(echoPath), ":path"), data: good, wantHTTP: "200", wantStatus: "12"},
+		{name: "unknown method", headers: rawRequestHeaders("/rawtest.Echo/Nope"), data: good, wantHTTP: "200", wantStatus: "12"},
+		{name: "unknown service", headers: rawRequestHeaders("/nope.Nope/Echo"), data: good, wantHTTP: "200", wantStatus: "12"},
+		{name: "grpc-timeout 1x", headers: rawRequestHeaders(echoPath, hpack.HeaderField{Name: "grpc-timeout", Value: "1x"}), data: good, wantHTTP: "200", wantStatus: "13"},
+		{name: "grpc-timeout 123456789S", headers: rawRequestHeaders(echoPath, hpack.HeaderField{Name: "grpc-timeout", Value: "123456789S"}), data: good, wantHTTP: "200", wantStatus: "13"},
+		{name: "truncated message", headers: rawRequestHeaders(echoPath), data: append([]byte{0, 0, 0, 0, 10}, 1, 2, 3), wantHTTP: "200", wantStatus: "13"},
+		{name: "truncated prefix", headers: rawRequestHeaders(echoPath), data: []byte{0, 0, 0}, wantHTTP: "200", wantStatus: "13"},
+		{name: "no message", headers: rawRequestHeaders(echoPath), data: []byte{}, wantHTTP: "200", wantStatus: "13"},
+		{name: "message over the limit", headers: rawRequestHeaders(echoPath), data: rawMsg(0, mustMarshal(t, wrapperspb.Bytes(make([]byte, 2048)))), wantHTTP: "200", wantStatus: "8"},
+		{name: "compressed flag without grpc-encoding", headers: rawRequestHeaders(echoPath), data: rawMsg(1, mustMarshal(t, wrapperspb.Bytes([]byte("hi")))), wantHTTP: "200"},
+		{name: "compressed flag with gzip and garbage", headers: rawRequestHeaders(echoPath, hpack.HeaderField{Name: "grpc-encoding", Value: "gzip"}), data: rawMsg(1, []byte("not gzip")), wantHTTP: "200"},
+		{name: "flag byte 2", headers: rawRequestHeaders(echoPath), data: rawMsg(2, mustMarshal(t, wrapperspb.Bytes([]byte("hi")))), wantHTTP: "200", wantStatus: "13"},
+		{name: "not a protobuf", headers: rawRequestHeaders(echoPath), data: rawMsg(0, []byte{0xff, 0xff, 0xff}), wantHTTP: "200", wantStatus: "13"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,16 +216,16 @@ func TestServerRejectsBadRequests(t *testing.T) {
 				assert.Equal(t, tt.wantStatus, got, "got grpc-status %s (%q); want %s", got, msg, tt.wantStatus)
 			}
 			// The connection lives on: a good call on the same one, then on a new one.
-			p.WriteHeaders(3, false, requestHeaders(echoPath)...)
+			p.WriteHeaders(3, false, rawRequestHeaders(echoPath)...)
 			p.WriteData(3, true, good)
-			requireStatus(t, p.ReadUntilStreamEnd(3), "0")
-			goodCall(t, srv.addr)
+			requireRawStatus(t, p.ReadUntilStreamEnd(3), "0")
+			rawGoodCall(t, srv.addr)
 		})
 	}
 }
 
-func TestServerConnectionErrors(t *testing.T) {
-	srv := startServer(t)
+func TestRawServerConnectionErrors(t *testing.T) {
+	srv := startRawServer(t)
 	tests := []struct {
 		name     string
 		write    func(p *rawh2.Peer)
@@ -233,27 +233,27 @@ func TestServerConnectionErrors(t *testing.T) {
 	}{
 		{
 			name:     "DATA on a stream never opened",
-			write:    func(p *rawh2.Peer) { p.WriteData(5, true, lpm(0, nil)) },
+			write:    func(p *rawh2.Peer) { p.WriteData(5, true, rawMsg(0, nil)) },
 			wantCode: http2.ErrCodeProtocol,
 		},
 		{
 			name: "DATA on an idle stream above an open one",
 			write: func(p *rawh2.Peer) {
-				p.WriteHeaders(1, false, requestHeaders(echoPath)...)
-				p.WriteData(3, false, lpm(0, nil))
+				p.WriteHeaders(1, false, rawRequestHeaders(echoPath)...)
+				p.WriteData(3, false, rawMsg(0, nil))
 			},
 			wantCode: http2.ErrCodeProtocol,
 		},
 		{
 			name:     "even client stream id",
-			write:    func(p *rawh2.Peer) { p.WriteHeaders(2, true, requestHeaders(echoPath)...) },
+			write:    func(p *rawh2.Peer) { p.WriteHeaders(2, true, rawRequestHeaders(echoPath)...) },
 			wantCode: http2.ErrCodeProtocol,
 		},
 		{
 			name: "stream id going down",
 			write: func(p *rawh2.Peer) {
-				p.WriteHeaders(5, false, requestHeaders(echoPath)...)
-				p.WriteHeaders(3, false, requestHeaders(echoPath)...)
+				p.WriteHeaders(5, false, rawRequestHeaders(echoPath)...)
+				p.WriteHeaders(3, false, rawRequestHeaders(echoPath)...)
 			},
 			wantCode: http2.ErrCodeProtocol,
 		},
@@ -299,13 +299,13 @@ func TestServerConnectionErrors(t *testing.T) {
 			g := p.ReadGoAway()
 			assert.Equal(t, tt.wantCode, g.ErrCode, "got %v; want GOAWAY(%v)", g, tt.wantCode)
 			p.ReadUntilClosed()
-			goodCall(t, srv.addr)
+			rawGoodCall(t, srv.addr)
 		})
 	}
 }
 
-func TestServerClosesOnBadPreface(t *testing.T) {
-	srv := startServer(t)
+func TestRawServerClosesOnBadPreface(t *testing.T) {
+	srv := startRawServer(t)
 	for _, garbage := range []string{
 		"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n",
 		"PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n",
@@ -319,40 +319,40 @@ func TestServerClosesOnBadPreface(t *testing.T) {
 					assert.Equal(t, http2.ErrCodeProtocol, f.ErrCode, "got %v; want GOAWAY(PROTOCOL_ERROR) or none", f)
 				}
 			}
-			goodCall(t, srv.addr)
+			rawGoodCall(t, srv.addr)
 		})
 	}
 }
 
-func TestServerAcksPingAndSettings(t *testing.T) {
-	srv := startServer(t)
+func TestRawServerAcksPingAndSettings(t *testing.T) {
+	srv := startRawServer(t)
 	p := rawh2.Dial(t, srv.addr)
 
 	data := [8]byte{'a', 'c', 't', 'o', 'r', 'r', 'p', 'c'}
 	p.WritePing(false, data)
-	f := readUntil(t, p, http2.FramePing)
+	f := rawReadUntil(t, p, http2.FramePing)
 	assert.True(t, f.IsAck(), "got %v; want PING with ACK", f)
 	assert.Equal(t, data[:], f.Data, "got PING ACK payload %x; want %x", f.Data, data)
 
 	// A PING ACK from the client is not answered: the next PING's ACK comes first.
 	p.WritePing(true, [8]byte{9})
 	p.WritePing(false, [8]byte{1})
-	f = readUntil(t, p, http2.FramePing)
+	f = rawReadUntil(t, p, http2.FramePing)
 	assert.Equal(t, []byte{1, 0, 0, 0, 0, 0, 0, 0}, f.Data, "got %v; want the ACK of the second PING", f)
 
 	p.WriteSettings(http2.Setting{ID: http2.SettingMaxFrameSize, Val: 1 << 20}, http2.Setting{ID: http2.SettingHeaderTableSize, Val: 0})
-	f = readUntil(t, p, http2.FrameSettings)
+	f = rawReadUntil(t, p, http2.FrameSettings)
 	assert.True(t, f.IsAck(), "got %v; want SETTINGS with ACK", f)
 	assert.Empty(t, f.Settings, "got SETTINGS ACK with %v; want no parameters", f.Settings)
 
 	// The connection still serves a call afterwards.
-	p.WriteHeaders(1, false, requestHeaders(echoPath)...)
-	p.WriteData(1, true, lpm(0, marshal(t, wrapperspb.Bytes([]byte("x")))))
-	requireStatus(t, p.ReadUntilStreamEnd(1), "0")
+	p.WriteHeaders(1, false, rawRequestHeaders(echoPath)...)
+	p.WriteData(1, true, rawMsg(0, mustMarshal(t, wrapperspb.Bytes([]byte("x")))))
+	requireRawStatus(t, p.ReadUntilStreamEnd(1), "0")
 }
 
-// readUntil reads frames until one of type typ.
-func readUntil(t *testing.T, p *rawh2.Peer, typ http2.FrameType) *rawh2.Frame {
+// rawReadUntil reads frames until one of type typ.
+func rawReadUntil(t *testing.T, p *rawh2.Peer, typ http2.FrameType) *rawh2.Frame {
 	t.Helper()
 	for {
 		f, err := p.ReadFrame()
@@ -363,30 +363,30 @@ func readUntil(t *testing.T, p *rawh2.Peer, typ http2.FrameType) *rawh2.Frame {
 	}
 }
 
-func TestServerHeadersOverContinuation(t *testing.T) {
-	srv := startServer(t)
+func TestRawServerHeadersOverContinuation(t *testing.T) {
+	srv := startRawServer(t)
 	p := rawh2.Dial(t, srv.addr)
 	for i, frag := range []int{1, 7, 64, 1000} {
 		id := uint32(2*i + 1)
 		t.Run(strconv.Itoa(frag), func(t *testing.T) {
-			h := requestHeaders(echoPath,
+			h := rawRequestHeaders(echoPath,
 				hpack.HeaderField{Name: "x-big", Value: strings.Repeat("v", 3000)},
 				hpack.HeaderField{Name: "x-other", Value: "o"})
 			p.WriteHeadersSplit(id, false, frag, h...)
-			p.WriteData(id, true, lpm(0, marshal(t, wrapperspb.Bytes([]byte("c")))))
+			p.WriteData(id, true, rawMsg(0, mustMarshal(t, wrapperspb.Bytes([]byte("c")))))
 			s := p.ReadUntilStreamEnd(id)
-			requireStatus(t, s, "0")
+			requireRawStatus(t, s, "0")
 		})
 	}
 }
 
-func TestServerClientCancelCancelsHandler(t *testing.T) {
+func TestRawServerClientCancelCancelsHandler(t *testing.T) {
 	for _, endStream := range []bool{true, false} {
 		t.Run("END_STREAM="+strconv.FormatBool(endStream), func(t *testing.T) {
-			srv := startServer(t)
+			srv := startRawServer(t)
 			p := rawh2.Dial(t, srv.addr)
-			p.WriteHeaders(1, false, requestHeaders(blockPath)...)
-			p.WriteData(1, endStream, lpm(0, marshal(t, wrapperspb.String("wait"))))
+			p.WriteHeaders(1, false, rawRequestHeaders(blockPath)...)
+			p.WriteData(1, endStream, rawMsg(0, mustMarshal(t, wrapperspb.String("wait"))))
 			select {
 			case <-srv.svc.started:
 			case <-time.After(rawh2.DefaultTimeout):
@@ -400,8 +400,8 @@ func TestServerClientCancelCancelsHandler(t *testing.T) {
 				t.Fatal("handler's ctx was not cancelled after RST_STREAM(CANCEL)")
 			}
 			// Nothing more goes out on the reset stream; the connection serves on.
-			p.WriteHeaders(3, false, requestHeaders(echoPath)...)
-			p.WriteData(3, true, lpm(0, marshal(t, wrapperspb.Bytes([]byte("x")))))
+			p.WriteHeaders(3, false, rawRequestHeaders(echoPath)...)
+			p.WriteData(3, true, rawMsg(0, mustMarshal(t, wrapperspb.Bytes([]byte("x")))))
 			for {
 				f, err := p.ReadFrame()
 				require.NoError(t, err)
@@ -416,17 +416,17 @@ func TestServerClientCancelCancelsHandler(t *testing.T) {
 	}
 }
 
-func TestServerFlowControl4MiB(t *testing.T) {
+func TestRawServerFlowControl4MiB(t *testing.T) {
 	// The server accepts 4 MiB plus the protobuf's own bytes.
-	srv := startServer(t, actorrpc.WithMaxRecvMsgSize(8<<20))
+	srv := startRawServer(t, actorrpc.WithMaxRecvMsgSize(8<<20))
 	p := rawh2.Dial(t, srv.addr, http2.Setting{ID: http2.SettingInitialWindowSize, Val: 65535})
 	body := bytes.Repeat([]byte("actorrpc"), (4<<20)/8)
-	p.WriteHeaders(1, false, requestHeaders(echoPath)...)
-	require.True(t, p.SendData(1, true, lpm(0, marshal(t, wrapperspb.Bytes(body)))), "the server ended the stream before the request was sent")
+	p.WriteHeaders(1, false, rawRequestHeaders(echoPath)...)
+	require.True(t, p.SendData(1, true, rawMsg(0, mustMarshal(t, wrapperspb.Bytes(body)))), "the server ended the stream before the request was sent")
 	// ReadUntilStreamEnd grants WINDOW_UPDATEs only as it reads, and the peer checks each
 	// DATA frame against the windows granted so far.
 	s := p.ReadUntilStreamEnd(1)
-	requireStatus(t, s, "0")
+	requireRawStatus(t, s, "0")
 	require.Greater(t, len(s.Data), 5)
 	var resp wrapperspb.BytesValue
 	require.NoError(t, proto.Unmarshal(s.Data[5:], &resp))
@@ -438,7 +438,7 @@ func TestServerFlowControl4MiB(t *testing.T) {
 	}
 }
 
-func TestServerFlowControlSmallWindows(t *testing.T) {
+func TestRawServerFlowControlSmallWindows(t *testing.T) {
 	// 271,828 bytes: more than any window below, not a multiple of a frame.
 	body := make([]byte, 271828)
 	for i := range body {
@@ -456,12 +456,12 @@ func TestServerFlowControlSmallWindows(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startServer(t, tt.opts...)
+			srv := startRawServer(t, tt.opts...)
 			p := rawh2.Dial(t, srv.addr, http2.Setting{ID: http2.SettingInitialWindowSize, Val: 65535})
 			// Two streams at once share the connection window.
-			p.WriteHeaders(1, false, requestHeaders(echoPath)...)
-			p.WriteHeaders(3, false, requestHeaders(echoPath)...)
-			msg := lpm(0, marshal(t, wrapperspb.Bytes(body)))
+			p.WriteHeaders(1, false, rawRequestHeaders(echoPath)...)
+			p.WriteHeaders(3, false, rawRequestHeaders(echoPath)...)
+			msg := rawMsg(0, mustMarshal(t, wrapperspb.Bytes(body)))
 			half := len(msg) / 2
 			require.True(t, p.SendData(1, false, msg[:half]))
 			require.True(t, p.SendData(3, false, msg[:half]))
@@ -469,7 +469,7 @@ func TestServerFlowControlSmallWindows(t *testing.T) {
 			require.True(t, p.SendData(3, true, msg[half:]))
 			for _, id := range []uint32{1, 3} {
 				s := p.ReadUntilStreamEnd(id)
-				requireStatus(t, s, "0")
+				requireRawStatus(t, s, "0")
 				var resp wrapperspb.BytesValue
 				require.NoError(t, proto.Unmarshal(s.Data[5:], &resp))
 				require.True(t, bytes.Equal(body, resp.GetValue()), "stream %d: got %d echoed bytes; want the %d sent", id, len(resp.GetValue()), len(body))
@@ -478,23 +478,23 @@ func TestServerFlowControlSmallWindows(t *testing.T) {
 	}
 }
 
-func TestServerFlowControlOverrun(t *testing.T) {
+func TestRawServerFlowControlOverrun(t *testing.T) {
 	// RFC 9113 §6.9.1: a sender MUST NOT send beyond the window; the server resets the
 	// stream that did with FLOW_CONTROL_ERROR and serves on.
-	srv := startServer(t, actorrpc.WithInitialWindowSize(1024))
+	srv := startRawServer(t, actorrpc.WithInitialWindowSize(1024))
 	p := rawh2.Dial(t, srv.addr)
-	p.WriteHeaders(1, false, requestHeaders(echoPath)...)
+	p.WriteHeaders(1, false, rawRequestHeaders(echoPath)...)
 	p.WriteData(1, false, make([]byte, 2048))
 	s := p.ReadUntilStreamEnd(1)
 	require.True(t, s.Reset, "got %v; want RST_STREAM(FLOW_CONTROL_ERROR)", s.Frames)
 	assert.Equal(t, http2.ErrCodeFlowControl, s.ResetCode, "got RST_STREAM(%v); want FLOW_CONTROL_ERROR", s.ResetCode)
-	p.WriteHeaders(3, false, requestHeaders(echoPath)...)
-	p.WriteData(3, true, lpm(0, marshal(t, wrapperspb.Bytes([]byte("x")))))
-	requireStatus(t, p.ReadUntilStreamEnd(3), "0")
+	p.WriteHeaders(3, false, rawRequestHeaders(echoPath)...)
+	p.WriteData(3, true, rawMsg(0, mustMarshal(t, wrapperspb.Bytes([]byte("x")))))
+	requireRawStatus(t, p.ReadUntilStreamEnd(3), "0")
 }
 
-func TestServerWithOwnClient(t *testing.T) {
-	srv := startServer(t)
+func TestRawServerWithOwnClient(t *testing.T) {
+	srv := startRawServer(t)
 	sys := actors.NewSystem()
 	ch, err := actorrpc.Dial(srv.addr, actorrpc.WithActorSystem(sys), actorrpc.WithLogger(slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)
