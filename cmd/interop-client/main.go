@@ -34,6 +34,7 @@ type config struct {
 func main() {
 	cfg, err := parseFlags(flag.CommandLine, os.Args[1:])
 	if err == nil {
+		cfg.soak.Log = os.Stdout
 		err = run(context.Background(), cfg)
 	}
 	if err != nil {
@@ -71,10 +72,9 @@ func parseFlags(fs *flag.FlagSet, args []string) (config, error) {
 	return c, nil
 }
 
-// run dials the server and runs the test case.
-func run(ctx context.Context, c config) error {
+// run dials the server and runs the test case; opts are added to every Dial.
+func run(ctx context.Context, c config, opts ...actorrpc.DialOption) error {
 	addr := net.JoinHostPort(c.serverHost, strconv.Itoa(c.serverPort))
-	var opts []actorrpc.DialOption
 	if c.hostOverride != "" {
 		opts = append(opts, actorrpc.WithAuthority(c.hostOverride))
 	}
@@ -84,6 +84,6 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	defer ch.Close()
-	c.soak.ServerAddr, c.soak.Log = addr, os.Stdout
+	c.soak.ServerAddr = addr
 	return interop.RunCase(ctx, c.testCase, interop.Env{Channel: ch, Dial: dial, Soak: c.soak})
 }

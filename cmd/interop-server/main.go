@@ -44,7 +44,11 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, cfg); err != nil {
+	lis, err := net.Listen("tcp", net.JoinHostPort(cfg.host, strconv.Itoa(cfg.port)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := run(ctx, lis); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -67,13 +71,9 @@ func parseFlags(fs *flag.FlagSet, args []string) (config, error) {
 	return cfg, nil
 }
 
-// run serves until ctx is done, then stops gracefully.
-func run(ctx context.Context, cfg config) error {
-	lis, err := net.Listen("tcp", net.JoinHostPort(cfg.host, strconv.Itoa(cfg.port)))
-	if err != nil {
-		return err
-	}
-	srv := actorrpc.NewServer()
+// run serves TestService on lis until ctx is done, then stops gracefully.
+func run(ctx context.Context, lis net.Listener, opts ...actorrpc.ServerOption) error {
+	srv := actorrpc.NewServer(opts...)
 	testpb.RegisterTestServiceServer(srv, interop.NewTestServer())
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
