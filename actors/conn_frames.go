@@ -86,6 +86,7 @@ func (c *conn) onHeaders(ctx actor.Context, f *frameMsg) {
 	}
 	if s.remoteEnded {
 		c.resetStream(s.id, http2.ErrCodeStreamClosed)
+		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent HEADERS after END_STREAM")})
 		return
 	}
 	if !c.p.Client && !end {
@@ -149,6 +150,7 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 	}
 	if s.remoteEnded {
 		c.resetStream(s.id, http2.ErrCodeStreamClosed)
+		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent DATA after END_STREAM")})
 		return
 	}
 	if !s.recv.take(n) {
