@@ -142,7 +142,7 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 	}
 	s := c.streams[f.streamID]
 	if s == nil {
-		if f.streamID > c.lastPeerID && !c.p.Client {
+		if c.idle(f.streamID) {
 			c.fail(ctx, fmt.Errorf("%w: DATA on idle stream %d", http2.ConnectionError(http2.ErrCodeProtocol), f.streamID))
 			return
 		}
@@ -176,6 +176,9 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 func (c *conn) onRSTStream(ctx actor.Context, f *frameMsg) {
 	s := c.streams[f.streamID]
 	if s == nil {
+		if c.idle(f.streamID) {
+			c.fail(ctx, fmt.Errorf("%w: RST_STREAM on idle stream %d", http2.ConnectionError(http2.ErrCodeProtocol), f.streamID))
+		}
 		return
 	}
 	c.forget(s)
@@ -210,6 +213,19 @@ func (c *conn) onGoAway(ctx actor.Context, f *frameMsg) {
 	if c.parent != nil {
 		ctx.Send(c.parent, &GoAwayReceived{Conn: c.self, Code: f.errCode, LastStreamID: f.lastID, Debug: debug})
 	}
+}
+
+// idle reports whether stream id was never opened. RFC 9113 §5.1: "Receiving any frame
+// other than HEADERS or PRIORITY on a stream in this state MUST be treated as a connection
+// error of type PROTOCOL_ERROR." Even ids are server-initiated, and neither side pushes.
+func (c *conn) idle(id uint32) bool {
+	if id%2 == 0 {
+		return true
+	}
+	if c.p.Client {
+		return id >= c.nextStreamID
+	}
+	return id > c.lastPeerID
 }
 
 // resetStatus maps a peer's RST_STREAM code to a gRPC status (PROTOCOL-HTTP2.md, "Errors").

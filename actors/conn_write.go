@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"fmt"
+
 	"github.com/asynkron/protoactor-go/actor"
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
@@ -194,6 +196,9 @@ func (c *conn) onWindowUpdate(ctx actor.Context, id uint32, inc uint32) {
 	}
 	s := c.streams[id]
 	if s == nil {
+		if c.idle(id) {
+			c.fail(ctx, fmt.Errorf("%w: WINDOW_UPDATE on idle stream %d", http2.ConnectionError(http2.ErrCodeProtocol), id))
+		}
 		return
 	}
 	if s.sendWindow+int64(inc) > maxWindow {
