@@ -522,3 +522,97 @@ func TestRawServerWithOwnClient(t *testing.T) {
 		t.Fatal("handler's ctx was not cancelled after the client cancelled")
 	}
 }
+
+func TestRawServerStreamErrors(t *testing.T) {
+	// Each case starts Block on stream 1 (request complete, END_STREAM unless noted), then
+	// writes something a stream in that state must not get. RFC 9113 §5.4.2: a stream
+	// error ends that stream with RST_STREAM; the handler's ctx is cancelled; the
+	// connection serves on.
+	tests := []struct {
+		name      string
+		endStream bool
+		write     func(p *rawh2.Peer)
+		wantCode  http2.ErrCode
+	}{
+		{
+			name:      "DATA after END_STREAM",
+			endStream: true,
+			write:     func(p *rawh2.Peer) { p.WriteData(1, false, []byte{0}) },
+			wantCode:  http2.ErrCodeStreamClosed,
+		},
+		{
+			name:      "HEADERS after END_STREAM",
+			endStream: true,
+			write:     func(p *rawh2.Peer) { p.WriteHeaders(1, true, hpack.HeaderField{Name: "x-late", Value: "1"}) },
+			wantCode:  http2.ErrCodeStreamClosed,
+		},
+		{
+			name:     "trailers without END_STREAM",
+			write:    func(p *rawh2.Peer) { p.WriteHeaders(1, false, hpack.HeaderField{Name: "x-trailer", Value: "1"}) },
+			wantCode: http2.ErrCodeProtocol,
+		},
+		{
+			name:      "WINDOW_UPDATE of 0",
+			endStream: true,
+			write:     func(p *rawh2.Peer) { p.WriteRawFrame(http2.FrameWindowUpdate, 0, 1, []byte{0, 0, 0, 0}) },
+			wantCode:  http2.ErrCodeProtocol,
+		},
+		{
+			name:     "DATA beyond the stream window",
+			write:    func(p *rawh2.Peer) { p.WriteData(1, false, make([]byte, 2048)) },
+			wantCode: http2.ErrCodeFlowControl,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startRawServer(t, actorrpc.WithInitialWindowSize(1024))
+			p := rawh2.Dial(t, srv.addr)
+			p.WriteHeaders(1, false, rawRequestHeaders(blockPath)...)
+			p.WriteData(1, tt.endStream, rawMsg(0, mustMarshal(t, wrapperspb.String("wait"))))
+			select {
+			case <-srv.svc.started:
+			case <-time.After(rawh2.DefaultTimeout):
+				t.Fatal("handler did not start; want it running")
+			}
+			tt.write(p)
+			s := p.ReadUntilStreamEnd(1)
+			require.True(t, s.Reset, "got %v; want RST_STREAM(%v)", s.Frames, tt.wantCode)
+			assert.Equal(t, tt.wantCode, s.ResetCode, "got RST_STREAM(%v); want RST_STREAM(%v)", s.ResetCode, tt.wantCode)
+			select {
+			case err := <-srv.svc.canceled:
+				assert.ErrorIs(t, err, context.Canceled, "got handler ctx error %v; want context.Canceled", err)
+			case <-time.After(rawh2.DefaultTimeout):
+				t.Fatalf("handler's ctx was not cancelled after RST_STREAM(%v)", tt.wantCode)
+			}
+			p.WriteHeaders(3, false, rawRequestHeaders(echoPath)...)
+			p.WriteData(3, true, rawMsg(0, mustMarshal(t, wrapperspb.Bytes([]byte("x")))))
+			requireRawStatus(t, p.ReadUntilStreamEnd(3), "0")
+		})
+	}
+}
+
+func TestRawServerIdleStreamFrames(t *testing.T) {
+	// RFC 9113 §5.1, idle: "Receiving any frame other than HEADERS or PRIORITY on a stream
+	// in this state MUST be treated as a connection error of type PROTOCOL_ERROR."
+	srv := startRawServer(t)
+	tests := []struct {
+		name  string
+		write func(p *rawh2.Peer)
+	}{
+		{name: "RST_STREAM", write: func(p *rawh2.Peer) { p.WriteRSTStream(7, http2.ErrCodeCancel) }},
+		{name: "WINDOW_UPDATE", write: func(p *rawh2.Peer) { p.WriteWindowUpdate(7, 100) }},
+		{name: "RST_STREAM on an even stream", write: func(p *rawh2.Peer) { p.WriteRSTStream(2, http2.ErrCodeCancel) }},
+		{name: "connection WINDOW_UPDATE of 0", write: func(p *rawh2.Peer) { p.WriteRawFrame(http2.FrameWindowUpdate, 0, 0, []byte{0, 0, 0, 0}) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := rawh2.Dial(t, srv.addr)
+			p.WriteHeaders(1, false, rawRequestHeaders(echoPath)...)
+			tt.write(p)
+			g := p.ReadGoAway()
+			assert.Equal(t, http2.ErrCodeProtocol, g.ErrCode, "got %v; want GOAWAY(PROTOCOL_ERROR)", g)
+			p.ReadUntilClosed()
+			rawGoodCall(t, srv.addr)
+		})
+	}
+}
