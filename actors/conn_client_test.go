@@ -217,3 +217,58 @@ func TestClientConnControlFrames(t *testing.T) {
 	assert.Error(t, closed.Err)
 	c.server.ReadUntilClosed()
 }
+
+func TestClientConnSendFlowControl(t *testing.T) {
+	// The raw server grants 1000 bytes per stream; the client sends no more until the
+	// window grows by SETTINGS (RFC 9113 §6.9.2) or WINDOW_UPDATE. The raw peer fails the
+	// test on any DATA beyond what it granted.
+	c := dialRaw(t, http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1000})
+	data := make([]byte, 5000)
+	for i := range data {
+		data[i] = byte(i)
+	}
+	c.open(&OpenStream{Headers: requestFields("/s/m"), Data: data, EndStream: true})
+	expect[*StreamOpened](t, c.msgs)
+	c.server.ReadHeaders(1)
+
+	var got []byte
+	readData := func(want int) {
+		t.Helper()
+		for len(got) < want {
+			f := nextStreamFrame(t, c.server)
+			require.Equal(t, http2.FrameData, f.Type, "got %v; want DATA", f)
+			got = append(got, f.Data...)
+			require.Equal(t, len(got) == len(data), f.StreamEnded(), "got END_STREAM=%v after %d bytes; want it with the last byte", f.StreamEnded(), len(got))
+		}
+		require.Equal(t, want, len(got), "got %d bytes; want %d", len(got), want)
+	}
+	readData(1000)
+	c.server.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 3000})
+	readData(3000)
+	c.server.WriteWindowUpdate(1, 1500)
+	readData(4500)
+	c.server.WriteWindowUpdate(1, 500)
+	readData(5000)
+	assert.Equal(t, data, got, "got different bytes; want the data sent")
+}
+
+func TestClientConnReceiveFlowControl(t *testing.T) {
+	// The client announces its windows (1 MiB per stream by default) and returns credit as
+	// it receives: a 3 MiB response, three times the stream window, goes through.
+	c := dialRaw(t, http2.Setting{ID: http2.SettingMaxFrameSize, Val: 16384})
+	c.open(&OpenStream{Headers: requestFields("/s/m"), Data: []byte{0, 0, 0, 0, 0}, EndStream: true})
+	expect[*StreamOpened](t, c.msgs)
+	c.server.ReadUntilStreamEnd(1)
+	c.server.WriteHeaders(1, false, responseHeaders...)
+	body := make([]byte, 3<<20)
+	require.True(t, c.server.SendData(1, false, body))
+	c.server.WriteHeaders(1, true, okTrailers...)
+	expect[*HeadersReceived](t, c.msgs)
+	n := 0
+	for n < len(body) {
+		d := expect[*DataReceived](t, c.msgs)
+		n += len(d.Data)
+	}
+	assert.Equal(t, len(body), n, "got %d bytes; want %d", n, len(body))
+	assert.True(t, expect[*HeadersReceived](t, c.msgs).EndStream)
+}
