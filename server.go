@@ -122,19 +122,22 @@ func (s *Server) lookup(path string) (*callactor.Method, *wire.Status) {
 	return nil, wire.Statusf(wire.Unimplemented, "unknown method %s for service %s", method, service)
 }
 
-// serverActor returns the server actor, spawning it on first use.
-func (s *Server) serverActor() (*actor.PID, bool) {
+// sendToServerActor posts msg to the server actor, spawning it on first use, unless the
+// server has stopped. The send happens under mu so that every Serve is queued before the
+// StopServer and poison pill that shutdown sends.
+func (s *Server) sendToServerActor(msg any) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped {
-		return nil, false
+		return false
 	}
 	if s.pid == nil {
 		s.pid = s.system.Root.Spawn(actors.NewServerProps(actors.ServerParams{
 			Conn: s.opts.conn, Logger: s.opts.logger, NewStream: s.newStream,
 		}))
 	}
-	return s.pid, true
+	s.system.Root.Send(s.pid, msg)
+	return true
 }
 
 // newStream spawns the call actor for a stream a client opened (inside a connection actor).
@@ -153,13 +156,11 @@ var ErrServerStopped = fmt.Errorf("actorrpc: the server has been stopped")
 // Serve accepts connections on lis and serves them until Stop or GracefulStop (then it
 // returns nil) or until accepting fails (then it returns the error). lis is closed.
 func (s *Server) Serve(lis net.Listener) error {
-	pid, ok := s.serverActor()
-	if !ok {
+	done := make(chan error, 1)
+	if !s.sendToServerActor(&actors.Serve{Listener: lis, Done: done}) {
 		_ = lis.Close()
 		return ErrServerStopped
 	}
-	done := make(chan error, 1)
-	s.system.Root.Send(pid, &actors.Serve{Listener: lis, Done: done})
 	return <-done
 }
 
@@ -198,14 +199,13 @@ func (s *Server) GracefulStop(ctx context.Context) error {
 func (s *Server) shutdown(graceful bool) <-chan struct{} {
 	done := make(chan struct{})
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.stopped = true
-	pid := s.pid
-	s.mu.Unlock()
-	if pid == nil {
+	if s.pid == nil {
 		close(done)
 		return done
 	}
-	s.system.Root.Send(pid, &actors.StopServer{Graceful: graceful, Done: done})
+	s.system.Root.Send(s.pid, &actors.StopServer{Graceful: graceful, Done: done})
 	return done
 }
 
@@ -214,6 +214,8 @@ func (s *Server) stopActor() {
 	pid := s.pid
 	s.mu.Unlock()
 	if pid != nil {
-		_ = s.system.Root.StopFuture(pid).Wait()
+		// A poison pill is a user message: it is handled after the queued Serve and
+		// StopServer messages, so every Serve call gets its answer.
+		_ = s.system.Root.PoisonFuture(pid).Wait()
 	}
 }

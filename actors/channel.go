@@ -83,6 +83,9 @@ type dialDone struct {
 // retryNow is posted by the backoff timer.
 type retryNow struct{ attempt int }
 
+// childStopped is posted to self for a child's Terminated.
+type childStopped struct{ who *actor.PID }
+
 // handshakeTimeout is posted when a connection did not become ready in time.
 type handshakeTimeout struct{ attempt int }
 
@@ -143,7 +146,11 @@ func (ch *channel) Receive(ctx actor.Context) {
 	case *GoAwayReceived:
 		ch.onGoAway(ctx, m)
 	case *actor.Terminated:
-		ch.onTerminated(ctx, m.Who)
+		// A system message, so it can overtake the ConnectionClosed (with the real cause)
+		// that the connection sent as it stopped: look at it after what is queued.
+		ctx.Send(ch.self, &childStopped{who: m.Who})
+	case *childStopped:
+		ch.onTerminated(ctx, m.who)
 	case *retryNow:
 		if m.attempt == ch.attempt && ch.state == TransientFailure {
 			ch.connect(ctx)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -17,11 +18,15 @@ func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
 func (h discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return h }
 func (h discardHandler) WithGroup(string) slog.Handler           { return h }
 
-// NewSystem returns an actor system whose own logging is silenced.
+// NewSystem returns an actor system whose own logging is silenced. Messages that race with
+// an actor's stop (a frame for a call that just ended) become dead letters; protoactor-go
+// throttles their logging with a goroutine that lives one throttle interval, so the
+// interval is kept short.
 func NewSystem() *actor.ActorSystem {
 	return actor.NewActorSystem(
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return slog.New(discardHandler{}) }),
 		actor.WithDeadLetterRequestLogging(false),
+		actor.WithDeadLetterThrottleInterval(time.Millisecond),
 	)
 }
 

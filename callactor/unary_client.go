@@ -88,7 +88,7 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 	case *deadlineExceeded:
 		c.abort(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
 	case *cancelCall:
-		c.abort(ctx, wire.NewStatus(wire.Canceled, "context canceled"))
+		c.abort(ctx, statusOf(c.p.Ctx.Err())) // the ctx's own deadline reads DEADLINE_EXCEEDED
 	case *actors.ChannelClosing:
 		c.abort(ctx, wire.NewStatus(wire.Canceled, "channel closed"))
 	case *actor.Stopping:
