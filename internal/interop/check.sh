@@ -9,13 +9,20 @@
 #
 # Environment:
 #   INTEROP_BIN   where grpc-go's interop programs are built (default ~/.cache/actorrpc-interop-bin)
-#   INTEROP_DIR   the interop harness (build.sh, client-vs.sh, server.sh); default /work/shared/interop
+#   INTEROP_DIR   the interop harness (build.sh, client-vs.sh, server.sh); default ../shared/interop beside the checkout
 #   CASES         the cases to run (default: the seven below)
 #   VERBOSE=1     also print the per-case PASS/FAIL lines
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-harness="${INTEROP_DIR:-/work/shared/interop}"
+harness="${INTEROP_DIR:-}"
+if [ -z "$harness" ]; then
+  # shared/ lies beside the checkout (CI clones elsewhere and copies shared/ next to it).
+  for d in "$repo/../shared/interop" /work/shared/interop; do
+    [ -x "$d/build.sh" ] && { harness="$(cd "$d" && pwd)"; break; }
+  done
+fi
+[ -n "$harness" ] || { echo "interop harness (shared/interop) not found; set INTEROP_DIR" >&2; exit 2; }
 export INTEROP_BIN="${INTEROP_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/actorrpc-interop-bin}"
 read -r -a cases <<<"${CASES:-empty_unary large_unary special_status_message unimplemented_method unimplemented_service rpc_soak channel_soak}"
 
