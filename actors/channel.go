@@ -99,6 +99,7 @@ type channel struct {
 	cause error
 
 	conn        *actor.PID // current connection actor (READY or handshaking)
+	handshaking net.Conn   // conn's socket until it is READY: closed if the handshake fails
 	attempt     int        // increments per connection attempt; stale messages are ignored
 	retries     int        // failures since the last READY
 	dialCancel  context.CancelFunc
@@ -157,6 +158,9 @@ func (ch *channel) Receive(ctx actor.Context) {
 		}
 	case *handshakeTimeout:
 		if m.attempt == ch.attempt && ch.state == Connecting && ch.conn != nil {
+			// Close the socket first: a write to a peer that never reads would keep the
+			// connection actor from ever handling its stop.
+			ch.closeHandshaking()
 			ctx.Stop(ch.conn)
 			ch.conn = nil
 			ch.failAttempt(ctx, errors.New("timed out waiting for the server's HTTP/2 SETTINGS"))
@@ -241,6 +245,7 @@ func (ch *channel) onDialDone(ctx actor.Context, m *dialDone) {
 		ch.failAttempt(ctx, fmt.Errorf("dial %s: %w", ch.p.Target, m.err))
 		return
 	}
+	ch.handshaking = m.conn
 	ch.conn = ctx.Spawn(NewConnProps(ConnParams{NetConn: m.conn, Client: true, Config: ch.p.Conn, Logger: ch.log}))
 }
 
@@ -248,6 +253,7 @@ func (ch *channel) onDialDone(ctx actor.Context, m *dialDone) {
 // schedules the next attempt.
 func (ch *channel) failAttempt(ctx actor.Context, cause error) {
 	ch.stopTimer()
+	ch.handshaking = nil
 	ch.retries++
 	ch.setState(ctx, TransientFailure, cause)
 	st := ch.unavailable()
@@ -270,6 +276,7 @@ func (ch *channel) onReady(ctx actor.Context, conn *actor.PID) {
 		return
 	}
 	ch.stopTimer()
+	ch.handshaking = nil
 	ch.retries = 0
 	ch.setState(ctx, Ready, nil)
 	for _, pid := range ch.waiting {
@@ -355,6 +362,14 @@ func (ch *channel) unsubscribe(pid *actor.PID) {
 	}
 }
 
+// closeHandshaking closes the socket of a connection that is not READY yet.
+func (ch *channel) closeHandshaking() {
+	if ch.handshaking != nil {
+		_ = ch.handshaking.Close()
+		ch.handshaking = nil
+	}
+}
+
 func (ch *channel) stopTimer() {
 	if ch.timer != nil {
 		ch.timer.Stop()
@@ -376,6 +391,9 @@ func (ch *channel) shutdown(ctx actor.Context) {
 		}
 		ch.dialing = nil
 	}
+	// A connection still handshaking has nothing to finish: close its socket so that its
+	// actor stops at once, even if its peer never reads.
+	ch.closeHandshaking()
 	ch.setState(ctx, Shutdown, errors.New("channel closed"))
 	for _, pid := range ch.waiting {
 		ctx.Send(pid, &PickFailed{Status: wire.NewStatus(wire.Canceled, "channel closed")})
