@@ -3,6 +3,7 @@ package actorrpc_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -200,6 +201,7 @@ func TestChannelDialIsLazy(t *testing.T) {
 		defer ch.Close()
 		assert.Equal(t, actorrpc.Idle, ch.State())
 		time.Sleep(time.Hour)
+		synctest.Wait()
 		assert.Equal(t, actorrpc.Idle, ch.State(), "an unused channel stays IDLE")
 		assert.Zero(t, n.dials.Load(), "an unused channel never dials")
 	})
@@ -355,6 +357,195 @@ func TestChannelWaitForReady(t *testing.T) {
 				err := <-done
 				assert.Equal(t, tt.code, actorrpc.CodeOf(err), "error: %v", err)
 				assert.Equal(t, tt.took, time.Since(start))
+			})
+		})
+	}
+}
+
+func TestChannelReconnectsAfterServerStops(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		n := newMemNet()
+		stopServer := bubbleServer(t, n, echo)
+		ch := bubbleDial(t, n)
+		defer ch.Close()
+		require.NoError(t, hello(ch, context.Background()))
+		rec := subscribe(ch)
+		defer rec.stop()
+
+		stopServer()
+		assert.Equal(t, []string{"READY→READY", "READY→IDLE"}, rec.states(), "a broken connection leaves the channel IDLE")
+		assert.Equal(t, actorrpc.Idle, ch.State())
+		assert.NotNil(t, rec.last().Cause, "the transition says why")
+		time.Sleep(time.Hour)
+		synctest.Wait()
+		assert.Equal(t, int32(1), n.dials.Load(), "an IDLE channel does not reconnect by itself")
+
+		stopServer = bubbleServer(t, n, echo)
+		defer stopServer()
+		require.NoError(t, hello(ch, context.Background()), "the next call reconnects")
+		assert.Equal(t, []string{"READY→READY", "READY→IDLE", "IDLE→CONNECTING", "CONNECTING→READY"}, rec.states())
+		assert.Equal(t, int32(2), n.dials.Load())
+	})
+}
+
+// acceptAll accepts connections on lis until it is closed and hands each one to peer, in a
+// goroutine of its own.
+func acceptAll(lis net.Listener, peer func(net.Conn)) {
+	for {
+		c, err := lis.Accept()
+		if err != nil {
+			return
+		}
+		go peer(c)
+	}
+}
+
+// silentPeer reads and drops what the client writes and never answers: a server that does
+// not speak HTTP/2.
+func silentPeer(c net.Conn) {
+	_, _ = io.Copy(io.Discard, c)
+	_ = c.Close()
+}
+
+// serveSilently serves lis with silentPeer until lis is closed.
+func serveSilently(lis net.Listener) { acceptAll(lis, silentPeer) }
+
+func TestChannelHandshakeTimeout(t *testing.T) {
+	tests := []struct {
+		name string
+		peer func(c net.Conn, quit <-chan struct{})
+	}{
+		{"peer reads and never answers", func(c net.Conn, _ <-chan struct{}) { silentPeer(c) }},
+		// Over net.Pipe a peer that never reads blocks the client's first write.
+		{"peer never reads", func(c net.Conn, quit <-chan struct{}) { <-quit; _ = c.Close() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bubble(t, func(t *testing.T) {
+				n := newMemNet()
+				lis := n.listen()
+				defer lis.Close()
+				quit := make(chan struct{})
+				defer close(quit)
+				go acceptAll(lis, func(c net.Conn) { tt.peer(c, quit) })
+				ch := bubbleDial(t, n, actorrpc.WithBackoff(time.Second, 120*time.Second, 1.6, 0, 20*time.Second))
+				rec := subscribe(ch)
+				defer rec.stop()
+
+				start := time.Now()
+				err := hello(ch, context.Background())
+				assert.Equal(t, 20*time.Second, time.Since(start), "the attempt is given the minimum connect timeout")
+				st := actorrpc.StatusOf(err)
+				assert.Equal(t, actorrpc.Unavailable, st.Code())
+				assert.Contains(t, st.Message(), "SETTINGS")
+				assert.Equal(t, []string{"IDLE→IDLE", "IDLE→CONNECTING", "CONNECTING→TRANSIENT_FAILURE"}, rec.states())
+				assert.ErrorContains(t, rec.last().Cause, "SETTINGS")
+
+				time.Sleep(time.Second)
+				synctest.Wait()
+				assert.Equal(t, actorrpc.Connecting, ch.State(), "the next attempt starts after the backoff")
+				assert.Equal(t, int32(2), n.dials.Load())
+
+				closeStart := time.Now()
+				require.NoError(t, ch.Close(), "Close while handshaking")
+				assert.Zero(t, time.Since(closeStart), "Close does not wait for the peer")
+				assert.Equal(t, actorrpc.Shutdown, ch.State())
+			})
+		})
+	}
+}
+
+func TestChannelClose(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		n := newMemNet()
+		handlerDone := make(chan error, 3)
+		stopServer := bubbleServer(t, n, func(ctx context.Context, _ *hellopb.HelloRequest) (*hellopb.HelloResponse, error) {
+			<-ctx.Done()
+			handlerDone <- ctx.Err()
+			return nil, ctx.Err()
+		})
+		defer stopServer()
+		ch := bubbleDial(t, n)
+		rec := subscribe(ch)
+		defer rec.stop()
+
+		const live = 3
+		errs := make(chan error, live)
+		for range live {
+			go func() { errs <- hello(ch, context.Background()) }()
+		}
+		synctest.Wait()
+		require.Equal(t, actorrpc.Ready, ch.State())
+		changed := make(chan bool, 1)
+		go func() { changed <- ch.WaitForStateChange(context.Background(), actorrpc.Ready) }()
+		synctest.Wait()
+
+		start := time.Now()
+		require.NoError(t, ch.Close())
+		assert.Zero(t, time.Since(start), "Close does not wait for calls to finish")
+		assert.Equal(t, actorrpc.Shutdown, ch.State())
+		assert.True(t, <-changed, "WaitForStateChange returns on Close")
+		for range live {
+			st := actorrpc.StatusOf(<-errs)
+			assert.Equal(t, actorrpc.Canceled, st.Code(), "a live call ends CANCELLED: %v", st)
+			assert.Contains(t, st.Message(), "channel closed")
+		}
+		for range live {
+			assert.ErrorIs(t, <-handlerDone, context.Canceled, "the server's handler is cancelled too")
+		}
+		assert.Equal(t, []string{"IDLE→IDLE", "IDLE→CONNECTING", "CONNECTING→READY", "READY→SHUTDOWN"}, rec.states())
+
+		err := hello(ch, context.Background())
+		assert.Equal(t, actorrpc.Canceled, actorrpc.CodeOf(err), "a call after Close fails at once: %v", err)
+		assert.Contains(t, actorrpc.StatusOf(err).Message(), "closed")
+		assert.NoError(t, ch.Close(), "Close twice")
+		assert.False(t, ch.WaitForStateChange(context.Background(), actorrpc.Shutdown), "SHUTDOWN never changes")
+		assert.True(t, ch.WaitForStateChange(context.Background(), actorrpc.Ready))
+		ch.Connect() // no effect, no panic
+		assert.Equal(t, actorrpc.Shutdown, ch.State())
+		assert.Zero(t, time.Since(start))
+	})
+}
+
+func TestChannelCloseWhile(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(n *memNet) (cleanup func())
+		state actorrpc.State
+	}{
+		{"IDLE", func(*memNet) func() { return func() {} }, actorrpc.Idle},
+		{"CONNECTING", func(n *memNet) func() {
+			lis := n.listen()
+			go serveSilently(lis)
+			return func() { lis.Close() }
+		}, actorrpc.Connecting},
+		{"dialing", func(*memNet) func() { return func() {} }, actorrpc.Connecting}, // no listener: Dial blocks
+		{"TRANSIENT_FAILURE", func(n *memNet) func() { n.fail(errors.New("connection refused")); return func() {} }, actorrpc.TransientFailure},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bubble(t, func(t *testing.T) {
+				n := newMemNet()
+				defer tt.setup(n)()
+				ch := bubbleDial(t, n)
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				done := make(chan error, 1)
+				if tt.state != actorrpc.Idle {
+					go func() { done <- hello(ch, ctx, actorrpc.WaitForReady(true)) }()
+				}
+				time.Sleep(time.Second / 2)
+				synctest.Wait()
+				require.Equal(t, tt.state, ch.State())
+
+				start := time.Now()
+				require.NoError(t, ch.Close())
+				assert.Zero(t, time.Since(start))
+				assert.Equal(t, actorrpc.Shutdown, ch.State())
+				if tt.state != actorrpc.Idle {
+					err := <-done
+					assert.Equal(t, actorrpc.Canceled, actorrpc.CodeOf(err), "a waiting call ends CANCELLED: %v", err)
+				}
 			})
 		})
 	}
