@@ -550,3 +550,46 @@ func TestChannelCloseWhile(t *testing.T) {
 		})
 	}
 }
+
+// panicConn panics once in Write when armed: the connection actor, which writes from its
+// Receive, panics.
+type panicConn struct {
+	net.Conn
+	armed *atomic.Bool
+}
+
+func (c panicConn) Write(b []byte) (int, error) {
+	if c.armed.CompareAndSwap(true, false) {
+		panic("test: connection write panics")
+	}
+	return c.Conn.Write(b)
+}
+
+func TestChannelConnectionActorPanics(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		n := newMemNet()
+		stopServer := bubbleServer(t, n, echo)
+		defer stopServer()
+		var armed atomic.Bool
+		ch := bubbleDial(t, n, actorrpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
+			c, err := n.Dial(ctx, addr)
+			if err != nil {
+				return nil, err
+			}
+			return panicConn{Conn: c, armed: &armed}, nil
+		}))
+		defer ch.Close()
+		require.NoError(t, hello(ch, context.Background()))
+		rec := subscribe(ch)
+		defer rec.stop()
+
+		armed.Store(true)
+		err := hello(ch, context.Background())
+		assert.Equal(t, actorrpc.Unavailable, actorrpc.CodeOf(err), "the call on the panicking connection: %v", err)
+		assert.Equal(t, []string{"READY→READY", "READY→IDLE"}, rec.states(), "a panic is a broken connection")
+
+		require.NoError(t, hello(ch, context.Background()), "the next call reconnects; the server lives")
+		assert.Equal(t, []string{"READY→READY", "READY→IDLE", "IDLE→CONNECTING", "CONNECTING→READY"}, rec.states())
+		assert.Equal(t, int32(2), n.dials.Load())
+	})
+}
