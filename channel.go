@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/net/http2/hpack"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorrpc/actorrpc/actors"
@@ -166,10 +167,7 @@ func (c *Channel) Invoke(ctx context.Context, method string, req, resp proto.Mes
 
 // StartUnary begins a unary call without blocking; done is called once when it ends.
 func (c *Channel) StartUnary(ctx context.Context, method string, req, resp proto.Message, done func(error), opts ...CallOption) {
-	co := callOptions{waitForReady: c.opts.waitForReady, maxRecv: c.opts.maxRecv, maxSend: c.opts.maxSend}
-	for _, o := range opts {
-		o.applyCall(&co)
-	}
+	co := c.callOptions(opts)
 	params, err := c.unaryParams(ctx, method, req, resp, &co)
 	if err != nil {
 		done(err)
@@ -195,28 +193,37 @@ func (c *Channel) StartUnary(ctx context.Context, method string, req, resp proto
 // unaryParams builds the request headers and message of a call.
 func (c *Channel) unaryParams(ctx context.Context, method string, req, resp proto.Message, co *callOptions) (callactor.ClientParams, error) {
 	p := callactor.ClientParams{Ctx: ctx, MaxRecv: co.maxRecv}
-	if err := ctx.Err(); err != nil {
-		return p, StatusOf(err).Err()
-	}
-	h := wire.RequestHeaders{Path: method, Authority: c.authority, UserAgent: c.userAgent, Metadata: callctx.Outgoing(ctx)}
-	if d, ok := ctx.Deadline(); ok {
-		h.HasTimeout, h.Timeout = true, time.Until(d)
-		p.HasDeadline, p.Deadline = true, d
-		if h.Timeout <= 0 {
-			return p, Errorf(DeadlineExceeded, "context deadline exceeded")
-		}
-	}
-	fields, err := wire.AppendRequestHeaders(nil, &h)
+	fields, deadline, hasDeadline, err := c.requestHeaders(ctx, method)
 	if err != nil {
-		return p, Errorf(Internal, "actorrpc: invalid request metadata: %v", err)
+		return p, err
 	}
-	p.Headers = fields
+	p.Headers, p.Deadline, p.HasDeadline = fields, deadline, hasDeadline
 	p.Request, err = marshalMessage(req, co.maxSend)
 	if err != nil {
 		return p, err
 	}
 	p.Decode = func(b []byte) error { return proto.Unmarshal(b, resp) }
 	return p, nil
+}
+
+// requestHeaders builds a call's request headers from ctx: metadata and deadline.
+func (c *Channel) requestHeaders(ctx context.Context, method string) ([]hpack.HeaderField, time.Time, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, time.Time{}, false, StatusOf(err).Err()
+	}
+	h := wire.RequestHeaders{Path: method, Authority: c.authority, UserAgent: c.userAgent, Metadata: callctx.Outgoing(ctx)}
+	d, hasDeadline := ctx.Deadline()
+	if hasDeadline {
+		h.HasTimeout, h.Timeout = true, time.Until(d)
+		if h.Timeout <= 0 {
+			return nil, d, true, Errorf(DeadlineExceeded, "context deadline exceeded")
+		}
+	}
+	fields, err := wire.AppendRequestHeaders(nil, &h)
+	if err != nil {
+		return nil, d, hasDeadline, Errorf(Internal, "actorrpc: invalid request metadata: %s", StatusOf(err).Message())
+	}
+	return fields, d, hasDeadline, nil
 }
 
 // marshalMessage encodes m behind a gRPC message prefix, in one buffer.

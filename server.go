@@ -14,6 +14,7 @@ import (
 
 	"github.com/actorrpc/actorrpc/actors"
 	"github.com/actorrpc/actorrpc/callactor"
+	"github.com/actorrpc/actorrpc/streamactor"
 	"github.com/actorrpc/actorrpc/supervisor"
 	"github.com/actorrpc/actorrpc/wire"
 )
@@ -26,7 +27,7 @@ type UnaryCall = callactor.UnaryCall
 type Server struct {
 	opts     serverOptions
 	system   *actor.ActorSystem
-	methods  map[string]*callactor.Method // written before Serve, read-only after
+	methods  map[string]*handler // written before Serve, read-only after
 	services map[string]bool
 
 	baseCtx  context.Context
@@ -55,7 +56,7 @@ func NewServer(opts ...ServerOption) *Server {
 	}
 	o.maxRecv = defaultMax(o.maxRecv, wire.DefaultMaxRecvMessageSize)
 	o.maxSend = defaultMax(o.maxSend, wire.DefaultMaxSendMessageSize)
-	s := &Server{opts: o, system: o.system, methods: map[string]*callactor.Method{}, services: map[string]bool{}}
+	s := &Server{opts: o, system: o.system, methods: map[string]*handler{}, services: map[string]bool{}}
 	s.baseCtx, s.cancel = context.WithCancel(context.Background())
 	return s
 }
@@ -63,6 +64,12 @@ func NewServer(opts ...ServerOption) *Server {
 // ActorSystem returns the actor system the Server's actors run in; spawn actors that serve
 // methods there.
 func (s *Server) ActorSystem() *actor.ActorSystem { return s.system }
+
+// handler serves one method: unary or streaming.
+type handler struct {
+	unary  *callactor.Method
+	stream *streamactor.Method
+}
 
 // RegisterService serves desc's methods with impl. It panics if impl does not implement
 // desc.HandlerType or the service is already registered.
@@ -76,23 +83,31 @@ func (s *Server) RegisterService(desc *ServiceDesc, impl any) {
 			panic(fmt.Sprintf("actorrpc: RegisterService: %T does not implement %v", impl, ht))
 		}
 	}
-	s.register(desc, func(md MethodDesc) *callactor.Method {
-		handler := md.Handler
-		return &callactor.Method{NewRequest: md.NewRequest, Func: func(ctx context.Context, req proto.Message) (proto.Message, error) {
-			return handler(impl, ctx, req)
-		}}
+	s.register(desc, func(md MethodDesc) *handler {
+		fn := md.Handler
+		return &handler{unary: &callactor.Method{NewRequest: md.NewRequest, Func: func(ctx context.Context, req proto.Message) (proto.Message, error) {
+			return fn(impl, ctx, req)
+		}}}
+	}, func(sd StreamDesc) *handler {
+		fn := sd.Handler
+		return &handler{stream: &streamactor.Method{Handler: func(ctx context.Context, st *streamactor.ServerStream) error {
+			return fn(impl, newServerStream(ctx, st, s.opts.maxSend))
+		}}}
 	})
 }
 
-// RegisterActorService serves desc's methods with the actor pid: each call arrives as a
-// *UnaryCall message.
+// RegisterActorService serves desc's methods with the actor pid: each unary call arrives
+// as a *UnaryCall message, each streaming call as an *IncomingStreamCall followed by
+// *StreamMessage and *StreamEnd messages.
 func (s *Server) RegisterActorService(desc *ServiceDesc, pid *actor.PID) {
-	s.register(desc, func(md MethodDesc) *callactor.Method {
-		return &callactor.Method{NewRequest: md.NewRequest, Actor: pid}
+	s.register(desc, func(md MethodDesc) *handler {
+		return &handler{unary: &callactor.Method{NewRequest: md.NewRequest, Actor: pid}}
+	}, func(sd StreamDesc) *handler {
+		return &handler{stream: &streamactor.Method{Actor: pid, NewRequest: sd.NewRequest}}
 	})
 }
 
-func (s *Server) register(desc *ServiceDesc, method func(MethodDesc) *callactor.Method) {
+func (s *Server) register(desc *ServiceDesc, unary func(MethodDesc) *handler, stream func(StreamDesc) *handler) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pid != nil {
@@ -103,12 +118,15 @@ func (s *Server) register(desc *ServiceDesc, method func(MethodDesc) *callactor.
 	}
 	s.services[desc.ServiceName] = true
 	for _, md := range desc.Methods {
-		s.methods["/"+desc.ServiceName+"/"+md.MethodName] = method(md)
+		s.methods["/"+desc.ServiceName+"/"+md.MethodName] = unary(md)
+	}
+	for _, sd := range desc.Streams {
+		s.methods["/"+desc.ServiceName+"/"+sd.StreamName] = stream(sd)
 	}
 }
 
 // lookup resolves a :path; unknown ones get UNIMPLEMENTED with grpc-go's messages.
-func (s *Server) lookup(path string) (*callactor.Method, *wire.Status) {
+func (s *Server) lookup(path string) (*handler, *wire.Status) {
 	if m, ok := s.methods[path]; ok {
 		return m, nil
 	}
@@ -140,14 +158,34 @@ func (s *Server) sendToServerActor(msg any) bool {
 	return true
 }
 
-// newStream spawns the call actor for a stream a client opened (inside a connection actor).
-func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) *actor.PID {
-	params := callactor.ServerParams{
-		Stream: st, Lookup: s.lookup, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
-		BaseCtx: s.baseCtx, Handlers: &s.handlers, Logger: s.opts.logger,
+// newStream answers a stream a client opened (inside its connection actor): it parses the
+// request headers, resolves the method, and spawns the unary or stream call actor; a bad
+// request is refused without an actor.
+func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.StreamOwner {
+	req, herr := wire.ParseRequestHeaders(st.Fields)
+	if herr != nil {
+		return actors.StreamOwner{Reject: callactor.RejectFields(herr)}
 	}
-	return ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return callactor.NewUnaryServer(params) },
-		actor.WithReceiverMiddleware(supervisor.CaptureStack)))
+	h, status := s.lookup(req.Path)
+	if status != nil {
+		return actors.StreamOwner{Reject: callactor.StatusWrite(false, req.ContentSubtype, nil, status, nil).Headers}
+	}
+	var producer actor.Producer
+	if h.unary != nil {
+		params := callactor.ServerParams{
+			Stream: st, Req: req, Method: h.unary, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
+			BaseCtx: s.baseCtx, Handlers: &s.handlers, Logger: s.opts.logger,
+		}
+		producer = func() actor.Actor { return callactor.NewUnaryServer(params) }
+	} else {
+		params := streamactor.ServerParams{
+			Stream: st, Req: req, Method: h.stream, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
+			BaseCtx: s.baseCtx, Handlers: &s.handlers,
+		}
+		producer = func() actor.Actor { return streamactor.NewServer(params) }
+	}
+	pid := ctx.Spawn(actor.PropsFromProducer(producer, actor.WithReceiverMiddleware(supervisor.CaptureStack)))
+	return actors.StreamOwner{PID: pid, ManualFlow: h.stream != nil}
 }
 
 // ErrServerStopped is returned by Serve after Stop or GracefulStop.

@@ -14,6 +14,12 @@ type ClientConnInterface interface {
 	// StartUnary begins a unary call without blocking. done is called exactly once, from an
 	// actor, when the call ends; resp is filled before done is called with a nil error.
 	StartUnary(ctx context.Context, method string, req, resp proto.Message, done func(error), opts ...CallOption)
+	// NewStream starts a streaming call driven through the returned blocking handle.
+	NewStream(ctx context.Context, desc *StreamDesc, method string, opts ...CallOption) (ClientStream, error)
+	// StartStream starts a streaming call driven by the actor subscriber: it receives
+	// *StreamHeader, *StreamMessage (decoded with newResponse) and *StreamEnd, and sends
+	// with the returned *StreamRef.
+	StartStream(ctx context.Context, desc *StreamDesc, method string, subscriber *actor.PID, newResponse func() proto.Message, opts ...CallOption) (*StreamRef, error)
 	// ActorSystem is the actor system the calls run in (futures pipe results through it).
 	ActorSystem() *actor.ActorSystem
 }
@@ -35,6 +41,8 @@ type ServiceDesc struct {
 	HandlerType any
 	// Methods are the unary methods.
 	Methods []MethodDesc
+	// Streams are the streaming methods.
+	Streams []StreamDesc
 	// Metadata is the .proto file the service was generated from.
 	Metadata string
 }
@@ -47,6 +55,20 @@ type MethodDesc struct {
 	NewRequest func() proto.Message
 	// Handler calls the method on srv, the registered implementation.
 	Handler func(srv any, ctx context.Context, req proto.Message) (proto.Message, error)
+}
+
+// StreamDesc describes one streaming method.
+type StreamDesc struct {
+	// StreamName is the method's simple name, e.g. "BidiHello".
+	StreamName string
+	// Handler serves the method with srv, the registered implementation.
+	Handler func(srv any, stream ServerStream) error
+	// ServerStreams says the server sends a stream of messages.
+	ServerStreams bool
+	// ClientStreams says the client sends a stream of messages.
+	ClientStreams bool
+	// NewRequest returns an empty request message (for methods served by actors).
+	NewRequest func() proto.Message
 }
 
 // InvokeAsync starts a unary call on cc and returns a Future for its response at once.

@@ -24,6 +24,8 @@ import (
 type StartCall struct {
 	NewCall      func(conn *actor.PID) actor.Actor
 	WaitForReady bool
+	// Spawned, when not nil, receives the call actor's PID (streams need it to be driven).
+	Spawned chan<- *actor.PID
 }
 
 // Connect asks an IDLE channel to connect now.
@@ -180,6 +182,9 @@ func (ch *channel) Receive(ctx actor.Context) {
 // startCall spawns the call as a child, with the connection if there is one.
 func (ch *channel) startCall(ctx actor.Context, m *StartCall) {
 	if ch.state == Shutdown {
+		if m.Spawned != nil {
+			m.Spawned <- nil
+		}
 		return
 	}
 	var conn *actor.PID
@@ -189,6 +194,9 @@ func (ch *channel) startCall(ctx actor.Context, m *StartCall) {
 	props := actor.PropsFromProducer(func() actor.Actor { return m.NewCall(conn) },
 		actor.WithReceiverMiddleware(supervisor.CaptureStack))
 	pid := ctx.Spawn(props)
+	if m.Spawned != nil {
+		m.Spawned <- pid
+	}
 	if conn != nil {
 		return
 	}

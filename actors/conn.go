@@ -25,6 +25,16 @@ type OpenStream struct {
 	Headers   []hpack.HeaderField
 	Data      []byte // length-prefixed message bytes, may be nil
 	EndStream bool   // half-close after Data
+	// ManualFlow makes the stream's receive window refill only through ConsumeData, and
+	// reports written data with DataSent (streaming calls: backpressure both ways).
+	ManualFlow bool
+}
+
+// ConsumeData returns N bytes of a manual-flow stream's receive window to the peer: the
+// application has consumed them.
+type ConsumeData struct {
+	StreamID uint32
+	N        int
 }
 
 // WriteStream writes, in order, optional headers, optional data and optional trailers
@@ -69,6 +79,13 @@ type DataReceived struct {
 	EndStream bool
 }
 
+// DataSent tells the owner of a manual-flow stream that N more bytes of its data left the
+// connection's send queue (were written to the socket buffer).
+type DataSent struct {
+	StreamID uint32
+	N        int
+}
+
 // StreamReset says the stream ended abnormally: the peer reset it, the connection ended,
 // or it could not be opened (StreamID 0). Status is the cause as a gRPC status.
 type StreamReset struct {
@@ -103,7 +120,17 @@ type ConnParams struct {
 	Logger  *slog.Logger
 	// NewStream spawns the actor serving a stream the peer opened (server role). It runs
 	// inside the connection actor and returns the owner of the stream.
-	NewStream func(ctx actor.Context, s IncomingStream) *actor.PID
+	NewStream func(ctx actor.Context, s IncomingStream) StreamOwner
+}
+
+// StreamOwner is the actor that serves an incoming stream, and whether it controls the
+// stream's receive window itself (see OpenStream.ManualFlow).
+type StreamOwner struct {
+	PID        *actor.PID
+	ManualFlow bool
+	// Reject, when PID is nil, is the complete answer (a header block sent with
+	// END_STREAM) to a stream that is refused without an actor.
+	Reject []hpack.HeaderField
 }
 
 // IncomingStream is a stream a client opened on a server connection.
@@ -180,6 +207,8 @@ func (c *conn) Receive(ctx actor.Context) {
 		c.openStream(ctx, ctx.Sender(), m)
 	case *WriteStream:
 		c.writeStream(m)
+	case *ConsumeData:
+		c.consumeData(m.StreamID, m.N)
 	case *ResetStream:
 		c.resetStream(m.StreamID, m.Code)
 	case *Drain:

@@ -121,8 +121,17 @@ func (c *conn) acceptStream(ctx actor.Context, f *frameMsg, end bool) {
 		c.check(c.fr.WriteRSTStream(id, http2.ErrCodeNo))
 		return
 	}
+	owner := c.p.NewStream(ctx, IncomingStream{Conn: c.self, StreamID: id, Fields: f.fields, EndStream: end})
+	if owner.PID == nil {
+		// Refused before any actor: answer, and reset if the client is still sending.
+		c.writeHeaderBlock(id, owner.Reject, true)
+		if !end {
+			c.check(c.fr.WriteRSTStream(id, http2.ErrCodeNo))
+		}
+		return
+	}
 	s := c.newStream(id, nil)
-	s.owner = c.p.NewStream(ctx, IncomingStream{Conn: c.self, StreamID: id, Fields: f.fields, EndStream: end})
+	s.owner, s.manualFlow = owner.PID, owner.ManualFlow
 	if end {
 		c.remoteDone(s)
 	}
@@ -159,7 +168,7 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 		return
 	}
 	end := f.flags.Has(http2.FlagDataEndStream)
-	if !end {
+	if !end && !s.manualFlow {
 		if inc := s.recv.consume(n, int64(c.cfg.InitialWindowSize)); inc > 0 {
 			c.check(c.fr.WriteWindowUpdate(s.id, inc))
 			c.dirty = true

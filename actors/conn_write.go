@@ -32,6 +32,7 @@ func (c *conn) openStream(ctx actor.Context, owner *actor.PID, m *OpenStream) {
 	id := c.nextStreamID
 	c.nextStreamID += 2
 	s := c.newStream(id, owner)
+	s.manualFlow = m.ManualFlow
 	ctx.Send(owner, &StreamOpened{StreamID: id})
 	c.writeHeaderBlock(id, m.Headers, m.EndStream && m.Data == nil)
 	if m.Data == nil {
@@ -96,6 +97,14 @@ func (c *conn) queueData(s *stream, data []byte, trailers []hpack.HeaderField, e
 // RFC 9113 §6.9: a sender MUST NOT send a flow-controlled frame with a length that exceeds
 // the space available in either of the flow-control windows advertised by the receiver.
 func (c *conn) drain(s *stream) {
+	if s.manualFlow {
+		before := s.pendingBytes()
+		defer func() {
+			if sent := before - s.pendingBytes(); sent > 0 && s.owner != nil {
+				c.system.Root.Send(s.owner, &DataSent{StreamID: s.id, N: sent})
+			}
+		}()
+	}
 	for len(s.chunks) > 0 {
 		allowed := min(c.sendConn, s.sendWindow, int64(c.peer.maxFrameSize))
 		if allowed <= 0 {
@@ -163,6 +172,18 @@ func (c *conn) remoteDone(s *stream) {
 // forget drops a closed stream.
 func (c *conn) forget(s *stream) {
 	delete(c.streams, s.id)
+}
+
+// consumeData refills a manual-flow stream's receive window as its owner consumes data.
+func (c *conn) consumeData(id uint32, n int) {
+	s := c.streams[id]
+	if s == nil || s.remoteEnded || n <= 0 {
+		return
+	}
+	if inc := s.recv.consume(int64(n), int64(c.cfg.InitialWindowSize)); inc > 0 {
+		c.check(c.fr.WriteWindowUpdate(id, inc))
+		c.dirty = true
+	}
 }
 
 // resetStream sends RST_STREAM for a stream we give up on.

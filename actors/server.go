@@ -40,7 +40,7 @@ type acceptEnded struct {
 type ServerParams struct {
 	Conn      ConnConfig
 	Logger    *slog.Logger
-	NewStream func(ctx actor.Context, s IncomingStream) *actor.PID
+	NewStream func(ctx actor.Context, s IncomingStream) StreamOwner
 }
 
 // server is the server actor: it owns the listeners, their accept goroutines and the

@@ -50,11 +50,11 @@ var getRequest = []hpack.HeaderField{
 // connection that reports each IncomingStream and what follows on owners.
 func streamServer(t *testing.T, system *actor.ActorSystem, owners chan any) *actor.PID {
 	t.Helper()
-	var newStream func(ctx actor.Context, s IncomingStream) *actor.PID
+	var newStream func(ctx actor.Context, s IncomingStream) StreamOwner
 	if owners != nil {
-		newStream = func(ctx actor.Context, s IncomingStream) *actor.PID {
+		newStream = func(ctx actor.Context, s IncomingStream) StreamOwner {
 			owners <- s
-			return ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return &probe{msgs: owners} }))
+			return StreamOwner{PID: ctx.Spawn(actor.PropsFromProducer(func() actor.Actor { return &probe{msgs: owners} }))}
 		}
 	}
 	pid := system.Root.Spawn(NewServerProps(ServerParams{NewStream: newStream}))

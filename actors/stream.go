@@ -20,6 +20,7 @@ type stream struct {
 	localClosed bool // END_STREAM (or trailers) sent
 	remoteEnded bool // END_STREAM received
 	inBlocked   bool // listed in conn.blocked
+	manualFlow  bool // receive window refilled by ConsumeData; DataSent reported
 }
 
 func (s *stream) pendingBytes() int {

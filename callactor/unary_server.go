@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"golang.org/x/net/http2/hpack"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorrpc/actorrpc/actors"
@@ -46,13 +44,12 @@ type Method struct {
 	Actor *actor.PID
 }
 
-// Lookup resolves a :path to a method: ok false with a status when there is none.
-type Lookup func(path string) (*Method, *wire.Status)
-
 // ServerParams describes one incoming stream and how to serve it.
 type ServerParams struct {
-	Stream   actors.IncomingStream
-	Lookup   Lookup
+	Stream actors.IncomingStream
+	// Req is the parsed request headers; Method serves it.
+	Req      *wire.RequestHeaders
+	Method   *Method
 	MaxRecv  int
 	MaxSend  int
 	BaseCtx  context.Context // cancelled when the server stops
@@ -114,43 +111,14 @@ func (s *UnaryServer) Receive(ctx actor.Context) {
 func (s *UnaryServer) start(ctx actor.Context) {
 	s.self, s.conn, s.id = ctx.Self(), s.p.Stream.Conn, s.p.Stream.StreamID
 	s.dec.MaxSize = s.p.MaxRecv
-	req, herr := wire.ParseRequestHeaders(s.p.Stream.Fields)
-	if herr != nil {
-		s.rejectHeaders(ctx, herr)
-		return
-	}
-	s.req = req
-	method, st := s.p.Lookup(req.Path)
-	if st != nil {
-		s.respondError(ctx, st)
-		return
-	}
-	s.method = method
-	if req.HasTimeout {
+	s.req, s.method = s.p.Req, s.p.Method
+	if s.req.HasTimeout {
 		system, self := ctx.ActorSystem(), s.self
-		s.timer = time.AfterFunc(req.Timeout, func() { system.Root.Send(self, &deadlineExceeded{}) })
+		s.timer = time.AfterFunc(s.req.Timeout, func() { system.Root.Send(self, &deadlineExceeded{}) })
 	}
 	if s.p.Stream.EndStream {
 		s.onData(ctx, nil, true)
 	}
-}
-
-// rejectHeaders answers a request that is not a valid gRPC request.
-func (s *UnaryServer) rejectHeaders(ctx actor.Context, herr *wire.HeaderError) {
-	if herr.HTTPStatus == 0 || herr.HTTPStatus == 200 {
-		s.respondError(ctx, herr.Status)
-		return
-	}
-	// Not gRPC: an HTTP status, with grpc-status so gRPC clients also read a clear reason.
-	fields := []hpack.HeaderField{
-		{Name: ":status", Value: strconv.Itoa(herr.HTTPStatus)},
-		{Name: "content-type", Value: "text/plain; charset=utf-8"},
-		{Name: "grpc-status", Value: strconv.Itoa(int(herr.Status.Code()))},
-		{Name: "grpc-message", Value: wire.EncodeGrpcMessage(herr.Status.Message())},
-	}
-	s.ended = true
-	ctx.Send(s.conn, &actors.WriteStream{StreamID: s.id, Headers: fields, EndStream: true})
-	ctx.Stop(s.self)
 }
 
 func (s *UnaryServer) onData(ctx actor.Context, data []byte, end bool) {

@@ -50,35 +50,11 @@ func (s *UnaryServer) writeResponse(ctx actor.Context, header wire.Metadata, pay
 	s.finishWith(ctx, w)
 }
 
-// writeStatus ends the call with st: Trailers-Only when no headers went out yet.
+// writeStatus ends the call with st (see StatusWrite).
 func (s *UnaryServer) writeStatus(ctx actor.Context, header wire.Metadata, st *wire.Status, trailer wire.Metadata) {
-	w := &actors.WriteStream{StreamID: s.id}
-	t := &wire.Trailers{Status: st, Metadata: trailer}
-	var err error
-	if !s.sentHead && len(header) > 0 {
-		// Header metadata was set: send it in its own HEADERS frame, not Trailers-Only,
-		// so the client sees it as headers (as grpc-go does).
-		w.Headers, err = wire.AppendResponseHeaders(nil, &wire.ResponseHeaders{ContentSubtype: s.contentSubtype(), Metadata: header})
-		if err != nil {
-			w.Headers = nil
-		}
-		s.sentHead = w.Headers != nil
-	}
-	if s.sentHead {
-		w.Trailers, err = wire.AppendTrailers(nil, t)
-	} else {
-		s.sentHead = true
-		w.Headers, err = wire.AppendTrailersOnly(nil, &wire.ResponseHeaders{ContentSubtype: s.contentSubtype(), Metadata: header}, t)
-		w.EndStream = true
-	}
-	if err != nil { // bad user metadata: drop it, keep the status
-		t.Metadata = nil
-		if w.Trailers != nil {
-			w.Trailers, _ = wire.AppendTrailers(nil, t)
-		} else {
-			w.Headers, _ = wire.AppendTrailersOnly(nil, &wire.ResponseHeaders{ContentSubtype: s.contentSubtype()}, t)
-		}
-	}
+	w := StatusWrite(s.sentHead, s.contentSubtype(), header, st, trailer)
+	s.sentHead = true
+	w.StreamID = s.id
 	s.finishWith(ctx, w)
 }
 

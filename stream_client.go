@@ -1,0 +1,199 @@
+package actorrpc
+
+import (
+	"context"
+	"io"
+	"runtime"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/streamactor"
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// StreamRef names a stream so that an actor can drive it by message: Send, CloseSend,
+// Cancel (client side) and SendHeader, Finish (server side).
+type StreamRef = streamactor.StreamRef
+
+// StreamHeader is the message a subscribed actor receives with the response headers.
+type StreamHeader = streamactor.StreamHeader
+
+// StreamMessage is the message a subscribed actor receives for each message of a stream.
+type StreamMessage = streamactor.StreamMessage
+
+// StreamEnd is the last message a subscribed actor receives for a stream.
+type StreamEnd = streamactor.StreamEnd
+
+// IncomingStreamCall is the first message an actor serving a streaming method receives
+// for each call.
+type IncomingStreamCall = streamactor.IncomingCall
+
+// NewStream starts a streaming call and returns its blocking handle. A handle that becomes
+// unreachable before its call ended cancels the call, so an abandoned stream leaks nothing.
+func (c *Channel) NewStream(ctx context.Context, desc *StreamDesc, method string, opts ...CallOption) (ClientStream, error) {
+	co := c.callOptions(opts)
+	p, err := c.streamParams(ctx, method, &co)
+	if err != nil {
+		return nil, err
+	}
+	p.Outcome = streamactor.NewOutcome()
+	pid, err := c.spawnStream(p, co.waitForReady)
+	if err != nil {
+		return nil, err
+	}
+	cs := &clientStream{ctx: ctx, system: c.system, pid: pid, outcome: p.Outcome, maxSend: co.maxSend}
+	runtime.AddCleanup(cs, cancelAbandoned, abandoned{system: c.system, pid: pid})
+	return cs, nil
+}
+
+// StartStream starts a streaming call driven by the actor subscriber.
+func (c *Channel) StartStream(ctx context.Context, desc *StreamDesc, method string, subscriber *actor.PID, newResponse func() proto.Message, opts ...CallOption) (*StreamRef, error) {
+	co := c.callOptions(opts)
+	p, err := c.streamParams(ctx, method, &co)
+	if err != nil {
+		return nil, err
+	}
+	p.Subscriber, p.NewMessage = subscriber, newResponse
+	pid, err := c.spawnStream(p, co.waitForReady)
+	if err != nil {
+		return nil, err
+	}
+	return streamactor.NewStreamRef(pid), nil
+}
+
+func (c *Channel) callOptions(opts []CallOption) callOptions {
+	co := callOptions{waitForReady: c.opts.waitForReady, maxRecv: c.opts.maxRecv, maxSend: c.opts.maxSend}
+	for _, o := range opts {
+		o.applyCall(&co)
+	}
+	return co
+}
+
+func (c *Channel) streamParams(ctx context.Context, method string, co *callOptions) (streamactor.ClientParams, error) {
+	fields, deadline, hasDeadline, err := c.requestHeaders(ctx, method)
+	if err != nil {
+		return streamactor.ClientParams{}, err
+	}
+	return streamactor.ClientParams{
+		Ctx: ctx, Deadline: deadline, HasDeadline: hasDeadline, Headers: fields, MaxRecv: co.maxRecv,
+	}, nil
+}
+
+// spawnStream has the channel actor spawn the stream actor and returns its PID.
+func (c *Channel) spawnStream(p streamactor.ClientParams, waitForReady bool) (*actor.PID, error) {
+	spawned := make(chan *actor.PID, 1)
+	if !c.send(&actors.StartCall{
+		NewCall:      func(conn *actor.PID) actor.Actor { q := p; q.Conn = conn; return streamactor.NewClient(q) },
+		WaitForReady: waitForReady,
+		Spawned:      spawned,
+	}) {
+		return nil, Errorf(Canceled, "actorrpc: the channel is closed")
+	}
+	pid := <-spawned
+	if pid == nil {
+		return nil, Errorf(Canceled, "actorrpc: the channel is closed")
+	}
+	return pid, nil
+}
+
+// abandoned is what the cleanup of a dropped stream handle needs (not the handle itself).
+type abandoned struct {
+	system *actor.ActorSystem
+	pid    *actor.PID
+}
+
+func cancelAbandoned(a abandoned) {
+	a.system.Root.Send(a.pid, &streamactor.Cancel{Status: wire.NewStatus(wire.Canceled, "stream handle dropped without being drained or cancelled")})
+}
+
+// clientStream is the blocking handle of a client stream. Every method posts to the stream
+// actor and waits on a reply channel of its own, or on the Outcome if the actor is gone.
+type clientStream struct {
+	ctx     context.Context
+	system  *actor.ActorSystem
+	pid     *actor.PID
+	outcome *streamactor.Outcome
+	maxSend int
+}
+
+var _ ClientStream = (*clientStream)(nil)
+
+func (cs *clientStream) Context() context.Context { return cs.ctx }
+
+func (cs *clientStream) Header() (Metadata, error) {
+	reply := make(chan streamactor.HeaderResult, 1)
+	cs.system.Root.Send(cs.pid, &streamactor.HeaderRequest{Reply: reply})
+	select {
+	case r := <-reply:
+		return r.Header, r.Err
+	case <-cs.outcome.Done:
+		if cs.outcome.Header == nil && cs.outcome.Err != nil {
+			return nil, cs.outcome.Err
+		}
+		return cs.outcome.Header, nil
+	}
+}
+
+func (cs *clientStream) Trailer() Metadata {
+	reply := make(chan wire.Metadata, 1)
+	cs.system.Root.Send(cs.pid, &streamactor.TrailerRequest{Reply: reply})
+	select {
+	case md := <-reply:
+		return md
+	case <-cs.outcome.Done:
+		return cs.outcome.Trailer
+	}
+}
+
+func (cs *clientStream) CloseSend() error {
+	cs.system.Root.Send(cs.pid, &streamactor.CloseSend{})
+	return nil
+}
+
+func (cs *clientStream) SendMsg(m proto.Message) error {
+	data, err := marshalMessage(m, cs.maxSend)
+	if err != nil {
+		return err
+	}
+	reply := make(chan error, 1)
+	cs.system.Root.Send(cs.pid, &streamactor.Send{Data: data, Reply: reply})
+	select {
+	case err := <-reply:
+		return err
+	case <-cs.outcome.Done:
+		return io.EOF
+	}
+}
+
+func (cs *clientStream) RecvMsg(m proto.Message) error {
+	payload, err := cs.recv()
+	if err != nil {
+		return err
+	}
+	if err := proto.Unmarshal(payload, m); err != nil {
+		return Errorf(Internal, "grpc: failed to unmarshal the response: %v", err)
+	}
+	return nil
+}
+
+func (cs *clientStream) recv() ([]byte, error) {
+	reply := make(chan streamactor.RecvResult, 1)
+	cs.system.Root.Send(cs.pid, &streamactor.Recv{Reply: reply})
+	select {
+	case r := <-reply:
+		return r.Payload, r.Err
+	case <-cs.outcome.Done:
+		if cs.outcome.Err != nil {
+			return nil, cs.outcome.Err
+		}
+		return nil, io.EOF
+	}
+}
+
+// recvFinal reads the one response and the end of a client-streaming call without
+// blocking: fn is called from the stream actor.
+func (cs *clientStream) recvFinal(fn func(payload []byte, err error)) {
+	cs.system.Root.Send(cs.pid, &streamactor.RecvFinal{Fn: fn})
+}

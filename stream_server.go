@@ -1,0 +1,56 @@
+package actorrpc
+
+import (
+	"context"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorrpc/actorrpc/internal/callctx"
+	"github.com/actorrpc/actorrpc/streamactor"
+)
+
+// serverStream adapts the stream actor's handle to ServerStream: it encodes and decodes
+// messages, and reaches headers and trailers through the call's context.
+type serverStream struct {
+	ctx     context.Context
+	st      *streamactor.ServerStream
+	sc      *callctx.ServerCall
+	maxSend int
+}
+
+var _ ServerStream = (*serverStream)(nil)
+
+func newServerStream(ctx context.Context, st *streamactor.ServerStream, maxSend int) *serverStream {
+	return &serverStream{ctx: ctx, st: st, sc: callctx.ServerCallFrom(ctx), maxSend: maxSend}
+}
+
+func (s *serverStream) Context() context.Context { return s.ctx }
+
+func (s *serverStream) SetHeader(md Metadata) error { return s.sc.SetHeader(md) }
+
+func (s *serverStream) SendHeader(md Metadata) error { return s.sc.SendHeader(md) }
+
+func (s *serverStream) SetTrailer(md Metadata) { s.sc.SetTrailer(md) }
+
+// SendMsg sends m, with the headers first if they have not gone out.
+func (s *serverStream) SendMsg(m proto.Message) error {
+	data, err := marshalMessage(m, s.maxSend)
+	if err != nil {
+		return err
+	}
+	if err := s.sc.SendHeader(nil); err != nil && err != callctx.ErrHeaderSent {
+		return err
+	}
+	return s.st.SendMsg(data)
+}
+
+func (s *serverStream) RecvMsg(m proto.Message) error {
+	payload, err := s.st.RecvMsg()
+	if err != nil {
+		return err
+	}
+	if err := proto.Unmarshal(payload, m); err != nil {
+		return Errorf(Internal, "grpc: error unmarshalling request: %v", err)
+	}
+	return nil
+}

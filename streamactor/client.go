@@ -1,0 +1,415 @@
+package streamactor
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// deadlineExceeded is posted by the deadline timer.
+type deadlineExceeded struct{}
+
+// ctxDone is posted when the caller's context ends.
+type ctxDone struct{}
+
+// TrailerRequest asks for the trailing metadata once the stream has ended.
+type TrailerRequest struct{ Reply chan<- wire.Metadata }
+
+// ClientParams describes one streaming call on the client.
+type ClientParams struct {
+	// Conn is the connection; nil means wait for actors.ConnectionPicked.
+	Conn *actor.PID
+	// Ctx cancels the call when done.
+	Ctx context.Context
+	// Deadline, when HasDeadline, ends the call with DEADLINE_EXCEEDED.
+	Deadline    time.Time
+	HasDeadline bool
+	// Headers are the request headers.
+	Headers []hpack.HeaderField
+	// First, when not nil, is sent with the headers; FirstEnd half-closes after it
+	// (server streaming: the one request).
+	First    []byte
+	FirstEnd bool
+	// MaxRecv limits a received message's size.
+	MaxRecv int
+	// SendBuffer is how many bytes may wait in the connection before Send waits.
+	SendBuffer int
+	// Subscriber, when set, receives StreamHeader, StreamMessage (decoded with
+	// NewMessage) and StreamEnd instead of the stream being read with Recv.
+	Subscriber *actor.PID
+	NewMessage func() proto.Message
+	// Outcome is filled and closed when the actor stops, so that a handle never waits on
+	// a stream actor that is gone.
+	Outcome *Outcome
+}
+
+// Outcome is the set-once record of how a stream ended, shared with its handle. The
+// actor writes the fields, then closes Done; readers read them only after Done.
+type Outcome struct {
+	Done    chan struct{}
+	Err     error // nil for OK
+	Header  wire.Metadata
+	Trailer wire.Metadata
+}
+
+// NewOutcome returns an open Outcome.
+func NewOutcome() *Outcome { return &Outcome{Done: make(chan struct{})} }
+
+// Client is the client side of one streaming call.
+type Client struct {
+	p        ClientParams
+	self     *actor.PID
+	conn     *actor.PID
+	streamID uint32
+	opening  bool
+	timer    *time.Timer
+	stopCtx  func() bool
+
+	in  inbox
+	out outbox
+
+	gotHead  bool
+	header   wire.Metadata
+	headWait []chan<- HeaderResult
+	trailer  wire.Metadata
+	final    *wire.Status // set when the call has ended
+	trWait   []chan<- wire.Metadata
+	finalFn  func(payload []byte, err error) // RecvFinal waiting
+}
+
+// NewClient returns the actor for one streaming call.
+func NewClient(p ClientParams) *Client { return &Client{p: p} }
+
+// Receive is the stream actor's one switch.
+func (c *Client) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		c.start(ctx)
+	case *actors.ConnectionPicked:
+		c.open(ctx, m.Conn)
+	case *actors.PickFailed:
+		c.end(ctx, m.Status, false)
+	case *actors.StreamOpened:
+		c.onOpened(ctx, m.StreamID)
+	case *actors.HeadersReceived:
+		c.onHeaders(ctx, m)
+	case *actors.DataReceived:
+		c.onData(ctx, m)
+	case *actors.DataSent:
+		c.out.sent(ctx, c.conn, c.streamID, m.N)
+	case *actors.StreamReset:
+		c.streamID, c.opening = 0, false
+		c.end(ctx, m.Status, false)
+	case *actor.DeadLetterResponse:
+		c.opening = false
+		c.end(ctx, wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened"), false)
+	case *Send:
+		c.send(ctx, *m)
+	case *CloseSend:
+		c.out.closing = true
+		c.out.flush(ctx, c.conn, c.streamID)
+	case *Recv:
+		c.in.recv(ctx, c.conn, c.streamID, m.Reply)
+		c.maybeStop(ctx)
+	case *RecvFinal:
+		c.finalFn = m.Fn
+		c.tryFinal(ctx)
+	case *HeaderRequest:
+		c.headerRequest(m.Reply)
+	case *TrailerRequest:
+		c.trailerRequest(m.Reply)
+	case *Cancel:
+		c.end(ctx, m.Status, true)
+	case *deadlineExceeded:
+		c.end(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"), true)
+	case *ctxDone:
+		st, _ := wire.FromError(c.p.Ctx.Err())
+		c.end(ctx, st, true)
+	case *actors.ChannelClosing, *actor.Stopping:
+		c.end(ctx, wire.NewStatus(wire.Canceled, "channel closed"), true)
+	case *actor.Stopped:
+		c.publishOutcome()
+	}
+}
+
+func (c *Client) start(ctx actor.Context) {
+	c.self = ctx.Self()
+	c.in.dec.MaxSize = c.p.MaxRecv
+	c.out.limit = c.p.SendBuffer
+	if c.out.limit <= 0 {
+		c.out.limit = DefaultSendBuffer
+	}
+	system, self := ctx.ActorSystem(), c.self
+	if c.p.HasDeadline {
+		d := time.Until(c.p.Deadline)
+		if d <= 0 {
+			c.end(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"), false)
+			return
+		}
+		c.timer = time.AfterFunc(d, func() { system.Root.Send(self, &deadlineExceeded{}) })
+	}
+	if c.p.Ctx != nil && c.p.Ctx.Done() != nil {
+		c.stopCtx = context.AfterFunc(c.p.Ctx, func() { system.Root.Send(self, &ctxDone{}) })
+	}
+	if c.p.Conn != nil {
+		c.open(ctx, c.p.Conn)
+	}
+}
+
+func (c *Client) open(ctx actor.Context, conn *actor.PID) {
+	if c.final != nil || c.conn != nil {
+		return
+	}
+	c.conn, c.opening = conn, true
+	open := &actors.OpenStream{Headers: c.p.Headers, Data: c.p.First, EndStream: c.p.FirstEnd, ManualFlow: true}
+	c.out.outstanding += len(c.p.First)
+	c.out.closed = c.p.FirstEnd
+	ctx.Request(conn, open)
+}
+
+func (c *Client) onOpened(ctx actor.Context, id uint32) {
+	c.opening = false
+	c.streamID = id
+	if c.final != nil {
+		ctx.Send(c.conn, &actors.ResetStream{StreamID: id, Code: http2.ErrCodeCancel})
+		c.streamID = 0
+		c.maybeStop(ctx)
+		return
+	}
+	c.out.flush(ctx, c.conn, id)
+}
+
+func (c *Client) send(ctx actor.Context, m Send) {
+	if c.final != nil || c.out.closing || c.out.closed {
+		// grpc-go: Send on a finished stream returns io.EOF; the status comes from Recv.
+		if m.Reply != nil {
+			m.Reply <- io.EOF
+		}
+		return
+	}
+	c.out.push(ctx, c.conn, c.streamID, m)
+}
+
+func (c *Client) onHeaders(ctx actor.Context, m *actors.HeadersReceived) {
+	if c.final != nil {
+		return
+	}
+	if c.gotHead {
+		tr, err := wire.ParseTrailers(m.Fields)
+		if err != nil {
+			c.end(ctx, statusOf(err), true)
+			return
+		}
+		c.trailer = tr.Metadata
+		c.streamID = 0 // the server ended the stream
+		c.end(ctx, tr.Status, false)
+		return
+	}
+	h, tr, err := wire.ParseResponseHeaders(m.Fields, m.EndStream)
+	if err != nil {
+		c.end(ctx, statusOf(err), true)
+		return
+	}
+	if h == nil && tr == nil {
+		return // 1xx informational: wait for the real headers
+	}
+	c.gotHead = true
+	if h != nil {
+		c.header = h.Metadata
+		c.in.encoding = h.Encoding
+	}
+	c.answerHeader(nil)
+	if c.p.Subscriber != nil {
+		ctx.Send(c.p.Subscriber, &StreamHeader{Stream: NewStreamRef(c.self), Header: c.header})
+	}
+	if tr != nil {
+		c.trailer = tr.Metadata
+		c.streamID = 0
+		c.end(ctx, tr.Status, false)
+	}
+}
+
+func (c *Client) onData(ctx actor.Context, m *actors.DataReceived) {
+	if c.final != nil {
+		return
+	}
+	if err := c.in.feed(m.Data); err != nil {
+		c.end(ctx, statusOf(err), true)
+		return
+	}
+	c.deliver(ctx)
+	if m.EndStream {
+		c.streamID = 0
+		c.end(ctx, wire.NewStatus(wire.Internal, "server closed the stream without sending trailers"), false)
+	}
+}
+
+// tryFinal answers a RecvFinal once the one response and the end are known.
+func (c *Client) tryFinal(ctx actor.Context) {
+	fn := c.finalFn
+	if fn == nil {
+		return
+	}
+	var payload []byte
+	var err error
+	switch {
+	case len(c.in.msgs) > 1:
+		err = wire.NewStatus(wire.Internal, "cardinality violation: expected one response message, received more")
+	case !c.in.ended:
+		return
+	case !isEOF(c.in.endErr):
+		err = c.in.endErr
+	case len(c.in.msgs) == 0:
+		err = wire.NewStatus(wire.Internal, "cardinality violation: expected one response message, received none")
+	default:
+		r, n := c.in.take()
+		c.in.release(ctx, c.conn, c.streamID, n)
+		payload, err = r.Payload, r.Err
+	}
+	c.finalFn = nil
+	c.in.msgs = nil
+	c.in.taken = true
+	fn(payload, err)
+	c.maybeStop(ctx)
+}
+
+// deliver hands queued messages to waiting Recvs or the subscriber.
+func (c *Client) deliver(ctx actor.Context) {
+	if c.finalFn != nil {
+		c.tryFinal(ctx)
+		return
+	}
+	if c.p.Subscriber == nil {
+		c.in.release(ctx, c.conn, c.streamID, c.in.serve())
+		return
+	}
+	for len(c.in.msgs) > 0 {
+		r, n := c.in.take()
+		c.in.release(ctx, c.conn, c.streamID, n)
+		if r.Err != nil {
+			c.end(ctx, statusOf(r.Err), true)
+			return
+		}
+		msg := c.p.NewMessage()
+		if err := proto.Unmarshal(r.Payload, msg); err != nil {
+			c.end(ctx, wire.NewStatus(wire.Internal, "grpc: failed to unmarshal the response: "+err.Error()), true)
+			return
+		}
+		ctx.Send(c.p.Subscriber, &StreamMessage{Stream: NewStreamRef(c.self), Msg: msg})
+	}
+}
+
+func (c *Client) headerRequest(reply chan<- HeaderResult) {
+	if c.gotHead || c.final != nil {
+		reply <- c.headerResult()
+		return
+	}
+	c.headWait = append(c.headWait, reply)
+}
+
+func (c *Client) headerResult() HeaderResult {
+	if !c.gotHead && c.final != nil && c.final.Code() != wire.OK {
+		return HeaderResult{Err: c.final}
+	}
+	return HeaderResult{Header: c.header}
+}
+
+func (c *Client) answerHeader(_ error) {
+	for _, w := range c.headWait {
+		w <- c.headerResult()
+	}
+	c.headWait = nil
+}
+
+func (c *Client) trailerRequest(reply chan<- wire.Metadata) {
+	if c.final != nil {
+		reply <- c.trailer
+		return
+	}
+	c.trWait = append(c.trWait, reply)
+}
+
+// end records the call's outcome once. reset says the stream must be reset (a local end).
+// Queued messages stay readable; the outcome follows them.
+func (c *Client) end(ctx actor.Context, st *wire.Status, reset bool) {
+	if c.final != nil {
+		return
+	}
+	if st == nil {
+		st = wire.NewStatus(wire.OK, "")
+	}
+	c.final = st
+	if reset && c.streamID != 0 {
+		ctx.Send(c.conn, &actors.ResetStream{StreamID: c.streamID, Code: http2.ErrCodeCancel})
+		c.streamID = 0
+	}
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	if c.stopCtx != nil {
+		c.stopCtx()
+	}
+	var endErr error = io.EOF
+	if st.Code() != wire.OK {
+		endErr = st
+	}
+	if reset {
+		// A local end (cancel, deadline) drops what was not read yet, as grpc-go does.
+		c.in.msgs = nil
+	}
+	c.in.end(endErr)
+	c.out.fail(io.EOF)
+	c.answerHeader(nil)
+	for _, w := range c.trWait {
+		w <- c.trailer
+	}
+	c.trWait = nil
+	if c.p.Subscriber != nil {
+		var err error
+		if st.Code() != wire.OK {
+			err = st
+		}
+		ctx.Send(c.p.Subscriber, &StreamEnd{Stream: NewStreamRef(c.self), Err: err, Trailer: c.trailer})
+		c.in.taken = true
+		c.in.msgs = nil
+	}
+	c.in.release(ctx, c.conn, c.streamID, c.in.serve())
+	c.tryFinal(ctx)
+	c.maybeStop(ctx)
+}
+
+// publishOutcome fills the shared Outcome and closes it; runs once, as the actor stops.
+func (c *Client) publishOutcome() {
+	o := c.p.Outcome
+	if o == nil {
+		return
+	}
+	if c.final != nil && c.final.Code() != wire.OK {
+		o.Err = c.final
+	}
+	o.Header, o.Trailer = c.header, c.trailer
+	close(o.Done)
+}
+
+// maybeStop stops the actor once the call has ended and the application has read
+// everything (or nobody reads: a subscriber was told).
+func (c *Client) maybeStop(ctx actor.Context) {
+	if c.final == nil || c.opening || !c.in.drained() {
+		return
+	}
+	ctx.Stop(c.self)
+}
+
+// statusOf returns the status an error carries.
+func statusOf(err error) *wire.Status {
+	st, _ := wire.FromError(err)
+	return st
+}

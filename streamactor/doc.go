@@ -1,0 +1,26 @@
+// Package streamactor holds the streaming call actors: one actor per server-streaming,
+// client-streaming or bidirectional call, on each side.
+//
+// A stream actor owns everything about its call: the receive queue (messages decoded from
+// DATA, waiting for the application), the send accounting (bytes handed to the connection
+// and not yet written), half-close state on both sides, the deadline timer and the final
+// status. The two directions are independent; each keeps its order.
+//
+// Backpressure is actor state, never a blocked goroutine inside an actor:
+//
+//   - receive: the stream's HTTP/2 window is returned to the peer (actors.ConsumeData) only
+//     as the application takes messages, so a slow reader stops a fast writer at the window
+//     and the receive queue never holds more than one window of bytes;
+//   - send: a Send is answered at once while fewer than SendBuffer bytes wait in the
+//     connection; beyond that its answer is held until actors.DataSent reports progress,
+//     so a blocking sender waits on its own reply channel, outside any actor.
+//
+// Users reach a stream either through a blocking handle (the Go shapes of grpc-go: Send,
+// Recv, CloseSend; the handle's goroutine waits on a reply channel) or through messages:
+// a subscribed actor receives StreamHeader, StreamMessage and StreamEnd, and sends with
+// StreamRef.
+//
+//	client stream:  start ─▶ opening ─StreamOpened─▶ open ──trailers / reset / deadline / cancel──▶ ended
+//	                                                  │ CloseSend: END_STREAM after queued sends
+//	                ended ──(queued messages taken, final status delivered)──▶ stopped
+package streamactor

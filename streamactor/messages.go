@@ -1,0 +1,123 @@
+package streamactor
+
+import (
+	"context"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// Commands to a stream actor (client or server side).
+
+// Send queues one length-prefixed message. Reply, when not nil, is answered once the
+// message is handed to the connection (nil) or the stream has ended (the error to return).
+type Send struct {
+	Data  []byte
+	Reply chan<- error
+}
+
+// CloseSend half-closes the sending side after every queued message (client side).
+type CloseSend struct{}
+
+// Recv asks for the next message; Reply gets it, or io.EOF / the final status.
+type Recv struct{ Reply chan<- RecvResult }
+
+// RecvResult is the answer to Recv.
+type RecvResult struct {
+	Payload []byte
+	Err     error
+}
+
+// HeaderRequest asks for the response headers; Reply gets them once they arrive or the
+// stream ends.
+type HeaderRequest struct{ Reply chan<- HeaderResult }
+
+// HeaderResult is the answer to HeaderRequest.
+type HeaderResult struct {
+	Header wire.Metadata
+	Err    error
+}
+
+// Cancel ends the stream locally: RST_STREAM(CANCEL), and Status as the outcome.
+type Cancel struct{ Status *wire.Status }
+
+// Finish ends a server stream served by an actor: Err nil for OK, else the status to send;
+// Trailer is the trailing metadata. Queued messages go out first.
+type Finish struct {
+	Err     error
+	Trailer wire.Metadata
+}
+
+// SendHeader sends the response headers now (server side).
+type SendHeader struct{ Header wire.Metadata }
+
+// Facts a stream actor sends to a subscribed actor (actor-driven streams).
+
+// StreamRef names a stream so that an actor can send on it by message.
+type StreamRef struct{ pid *actor.PID }
+
+// NewStreamRef wraps a stream actor's PID.
+func NewStreamRef(pid *actor.PID) *StreamRef { return &StreamRef{pid: pid} }
+
+// PID is the stream actor.
+func (r *StreamRef) PID() *actor.PID { return r.pid }
+
+// Send queues msg (already encoded by the caller's codec) on the stream.
+func (r *StreamRef) Send(sender actor.SenderContext, data []byte) {
+	sender.Send(r.pid, &Send{Data: data})
+}
+
+// CloseSend half-closes the stream after the queued messages.
+func (r *StreamRef) CloseSend(sender actor.SenderContext) { sender.Send(r.pid, &CloseSend{}) }
+
+// Cancel cancels the stream.
+func (r *StreamRef) Cancel(sender actor.SenderContext) {
+	sender.Send(r.pid, &Cancel{Status: wire.NewStatus(wire.Canceled, "stream cancelled by its actor")})
+}
+
+// Finish ends the stream with err (nil: OK) and trailer (server side).
+func (r *StreamRef) Finish(sender actor.SenderContext, err error, trailer wire.Metadata) {
+	sender.Send(r.pid, &Finish{Err: err, Trailer: trailer})
+}
+
+// SendHeader sends the response headers now (server side).
+func (r *StreamRef) SendHeader(sender actor.SenderContext, md wire.Metadata) {
+	sender.Send(r.pid, &SendHeader{Header: md})
+}
+
+// IncomingCall is the first message an actor serving a streaming method gets for a call;
+// StreamMessage and then StreamEnd (the client half-closed, or the call was cancelled)
+// follow. The actor answers with Stream.Send and ends the call with Stream.Finish.
+type IncomingCall struct {
+	Method   string
+	Stream   *StreamRef
+	Ctx      context.Context
+	Incoming wire.Metadata
+}
+
+// StreamHeader carries the response headers (client side).
+type StreamHeader struct {
+	Stream *StreamRef
+	Header wire.Metadata
+}
+
+// StreamMessage carries one received message, decoded.
+type StreamMessage struct {
+	Stream *StreamRef
+	Msg    proto.Message
+}
+
+// StreamEnd is the last fact of a stream. On the client, Err is nil for OK or the status;
+// Trailer is the trailing metadata. On the server, Err is nil when the client half-closed,
+// or the status when the call was cancelled or reset.
+type StreamEnd struct {
+	Stream  *StreamRef
+	Err     error
+	Trailer wire.Metadata
+}
+
+// RecvFinal reads the one response and the end of a client-streaming call and calls Fn
+// (from the actor) with the response, or with the error that ended the call.
+type RecvFinal struct{ Fn func(payload []byte, err error) }

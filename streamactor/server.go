@@ -1,0 +1,335 @@
+package streamactor
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/callactor"
+	"github.com/actorrpc/actorrpc/internal/callctx"
+	"github.com/actorrpc/actorrpc/supervisor"
+	"github.com/actorrpc/actorrpc/wire"
+)
+
+// Messages the server stream actor posts to itself.
+
+// handlerReturned is posted by the handler goroutine.
+type handlerReturned struct{ err error }
+
+// handlerPanicked is posted by the handler goroutine when the handler panicked.
+type handlerPanicked struct{ p *supervisor.Panic }
+
+// sendHeaders is posted by SendHeader in the handler.
+type sendHeaders struct{ md wire.Metadata }
+
+// Method is how a server serves one streaming method.
+type Method struct {
+	// Handler, when set, is a blocking handler run in a goroutine the actor owns.
+	Handler func(ctx context.Context, stream *ServerStream) error
+	// Actor, when Handler is nil, receives IncomingCall, StreamMessage and StreamEnd.
+	Actor *actor.PID
+	// NewRequest decodes received messages for an Actor.
+	NewRequest func() proto.Message
+}
+
+// ServerParams describes one incoming streaming call.
+type ServerParams struct {
+	Stream     actors.IncomingStream
+	Req        *wire.RequestHeaders
+	Method     *Method
+	MaxRecv    int
+	MaxSend    int
+	SendBuffer int
+	BaseCtx    context.Context
+	Handlers   *sync.WaitGroup
+}
+
+// Server is the server side of one streaming call.
+type Server struct {
+	p        ServerParams
+	self     *actor.PID
+	conn     *actor.PID
+	id       uint32
+	in       inbox
+	out      outbox
+	sentHead bool
+	ended    *wire.Status // the call's status once decided
+	running  bool
+	cancel   context.CancelFunc
+	timer    *time.Timer
+	sc       *callctx.ServerCall
+	panicked *supervisor.Panic
+}
+
+// NewServer returns the actor serving one streaming call.
+func NewServer(p ServerParams) *Server { return &Server{p: p} }
+
+// Receive is the stream actor's one switch.
+func (s *Server) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		s.start(ctx)
+	case *actors.DataReceived:
+		s.onData(ctx, m.Data, m.EndStream)
+	case *actors.HeadersReceived: // client trailers: END_STREAM is what matters
+		s.onData(ctx, nil, m.EndStream)
+	case *actors.DataSent:
+		s.out.sent(ctx, s.conn, s.id, m.N)
+	case *actors.StreamReset:
+		s.onReset(ctx, m.Status)
+	case *Recv:
+		s.in.recv(ctx, s.conn, s.id, m.Reply)
+	case *Send:
+		s.send(ctx, *m)
+	case *sendHeaders:
+		s.writeHeaders(ctx, m.md)
+	case *SendHeader:
+		s.writeHeaders(ctx, m.Header)
+	case *Finish:
+		s.finish(ctx, m.Err, nil, m.Trailer)
+	case *handlerReturned:
+		s.running = false
+		header, headerSent, trailer := s.sc.Finish()
+		if headerSent {
+			header = nil
+		}
+		s.finish(ctx, m.err, header, trailer)
+		s.stopIfDone(ctx)
+	case *handlerPanicked:
+		s.running = false
+		s.panicked = m.p
+		panic(m.p) // the actor fails; its supervisor stops it; Stopping ends the call
+	case *deadlineExceeded:
+		s.cancelHandler()
+		s.abort(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
+	case *actor.Stopping:
+		s.onStopping(ctx)
+	}
+}
+
+func (s *Server) start(ctx actor.Context) {
+	s.self, s.conn, s.id = ctx.Self(), s.p.Stream.Conn, s.p.Stream.StreamID
+	s.in.dec.MaxSize = s.p.MaxRecv
+	s.in.encoding = s.p.Req.Encoding
+	s.out.limit = s.p.SendBuffer
+	if s.out.limit <= 0 {
+		s.out.limit = DefaultSendBuffer
+	}
+	system, self := ctx.ActorSystem(), s.self
+	hctx, cancel := context.WithCancel(s.p.BaseCtx)
+	if s.p.Req.HasTimeout {
+		hctx, cancel = context.WithTimeout(s.p.BaseCtx, s.p.Req.Timeout)
+		s.timer = time.AfterFunc(s.p.Req.Timeout, func() { system.Root.Send(self, &deadlineExceeded{}) })
+	}
+	s.cancel = cancel
+	s.sc = callctx.NewServerCall(s.p.Req.Path, s.p.Req.Metadata, func(md wire.Metadata) {
+		system.Root.Send(self, &sendHeaders{md: md})
+	})
+	hctx = callctx.WithServerCall(hctx, s.sc)
+	if s.p.Stream.EndStream {
+		s.in.end(io.EOF)
+	}
+	if s.p.Method.Handler == nil {
+		ctx.Send(s.p.Method.Actor, &IncomingCall{Method: s.p.Req.Path, Stream: NewStreamRef(self), Ctx: hctx, Incoming: s.p.Req.Metadata})
+		return
+	}
+	s.running = true
+	s.p.Handlers.Add(1)
+	stream := &ServerStream{ctx: hctx, system: system, pid: self}
+	go runHandler(system, self, s.p.Handlers, s.p.Method.Handler, hctx, stream)
+}
+
+// runHandler runs a blocking handler and posts its outcome.
+func runHandler(system *actor.ActorSystem, self *actor.PID, wg *sync.WaitGroup, fn func(context.Context, *ServerStream) error, ctx context.Context, stream *ServerStream) {
+	defer wg.Done()
+	defer func() {
+		if r := recover(); r != nil {
+			system.Root.Send(self, &handlerPanicked{p: supervisor.Recovered(r)})
+		}
+	}()
+	err := fn(ctx, stream)
+	system.Root.Send(self, &handlerReturned{err: err})
+}
+
+func (s *Server) onData(ctx actor.Context, data []byte, end bool) {
+	if s.ended != nil {
+		return
+	}
+	if len(data) > 0 {
+		if err := s.in.feed(data); err != nil {
+			s.cancelHandler()
+			s.abort(ctx, statusOf(err))
+			return
+		}
+	}
+	if end {
+		if err := s.in.dec.Finish(); err != nil {
+			s.cancelHandler()
+			s.abort(ctx, statusOf(err))
+			return
+		}
+		s.in.end(io.EOF)
+	}
+	s.deliver(ctx)
+}
+
+// deliver serves waiting Recvs, or pushes messages to an actor handler.
+func (s *Server) deliver(ctx actor.Context) {
+	if s.p.Method.Handler != nil {
+		s.in.release(ctx, s.conn, s.id, s.in.serve())
+		return
+	}
+	ref := NewStreamRef(s.self)
+	for len(s.in.msgs) > 0 {
+		r, n := s.in.take()
+		s.in.release(ctx, s.conn, s.id, n)
+		if r.Err != nil {
+			s.abort(ctx, statusOf(r.Err))
+			return
+		}
+		msg := s.p.Method.NewRequest()
+		if err := proto.Unmarshal(r.Payload, msg); err != nil {
+			s.abort(ctx, wire.NewStatus(wire.Internal, "grpc: error unmarshalling request: "+err.Error()))
+			return
+		}
+		ctx.Send(s.p.Method.Actor, &StreamMessage{Stream: ref, Msg: msg})
+	}
+	if s.in.ended && !s.in.taken {
+		s.in.taken = true
+		var err error
+		if !isEOF(s.in.endErr) {
+			err = s.in.endErr
+		}
+		ctx.Send(s.p.Method.Actor, &StreamEnd{Stream: ref, Err: err})
+	}
+}
+
+func (s *Server) send(ctx actor.Context, m Send) {
+	if s.ended != nil || s.out.closing {
+		if m.Reply != nil {
+			m.Reply <- s.sendError()
+		}
+		return
+	}
+	if s.p.MaxSend > 0 && len(m.Data)-wire.MessagePrefixLen > s.p.MaxSend {
+		if m.Reply != nil {
+			m.Reply <- wire.Statusf(wire.ResourceExhausted, "grpc: trying to send message larger than max (%d vs. %d)", len(m.Data)-wire.MessagePrefixLen, s.p.MaxSend)
+		}
+		return
+	}
+	s.writeHeaders(ctx, nil)
+	s.out.push(ctx, s.conn, s.id, m)
+}
+
+// sendError is what a Send after the end returns.
+func (s *Server) sendError() error {
+	if s.ended != nil && s.ended.Code() != wire.OK {
+		return s.ended
+	}
+	return wire.NewStatus(wire.Internal, "grpc: send after the call has finished")
+}
+
+// writeHeaders sends the response headers if they have not gone out yet. md adds to the
+// headers the handler set.
+func (s *Server) writeHeaders(ctx actor.Context, md wire.Metadata) {
+	if s.sentHead || s.ended != nil {
+		return
+	}
+	fields, err := wire.AppendResponseHeaders(nil, &wire.ResponseHeaders{ContentSubtype: s.p.Req.ContentSubtype, Metadata: md})
+	if err != nil {
+		fields, _ = wire.AppendResponseHeaders(nil, &wire.ResponseHeaders{ContentSubtype: s.p.Req.ContentSubtype})
+	}
+	s.sentHead = true
+	ctx.Send(s.conn, &actors.WriteStream{StreamID: s.id, Headers: fields})
+}
+
+// finish ends the call with the handler's outcome, after the queued messages.
+func (s *Server) finish(ctx actor.Context, err error, header, trailer wire.Metadata) {
+	if s.ended != nil {
+		return
+	}
+	st := wire.NewStatus(wire.OK, "")
+	if err != nil {
+		st = statusOf(err)
+	}
+	s.ended = st
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	w := callactor.StatusWrite(s.sentHead, s.p.Req.ContentSubtype, header, st, trailer)
+	s.sentHead = true
+	s.out.last = w
+	s.out.closing = true
+	s.out.flush(ctx, s.conn, s.id)
+	s.stopIfDone(ctx)
+}
+
+// abort ends the call at once with st: queued messages are dropped, the status is sent.
+func (s *Server) abort(ctx actor.Context, st *wire.Status) {
+	if s.ended != nil {
+		return
+	}
+	s.out.fail(st)
+	s.finish(ctx, st, nil, nil)
+	s.in.end(st)
+	s.in.release(ctx, s.conn, s.id, s.in.serve())
+}
+
+// onReset: the client reset the stream or the connection ended.
+func (s *Server) onReset(ctx actor.Context, st *wire.Status) {
+	s.cancelHandler()
+	if s.ended == nil {
+		s.ended = st
+	}
+	s.out.fail(st)
+	s.in.msgs = nil
+	s.in.end(st)
+	s.in.release(ctx, s.conn, 0, s.in.serve())
+	if s.p.Method.Handler == nil {
+		s.deliver(ctx)
+	}
+	s.stopIfDone(ctx)
+}
+
+func (s *Server) cancelHandler() {
+	if s.timer != nil {
+		s.timer.Stop()
+	}
+	if s.cancel != nil {
+		s.cancel()
+	}
+}
+
+// stopIfDone stops the actor once the status is out and the handler has returned.
+func (s *Server) stopIfDone(ctx actor.Context) {
+	if s.ended != nil && !s.running && (s.out.closed || s.out.last == nil) {
+		s.cancelHandler()
+		ctx.Stop(s.self)
+	}
+}
+
+// onStopping ends the call if nothing else did: a panicking handler, or the server going
+// away.
+func (s *Server) onStopping(ctx actor.Context) {
+	s.cancelHandler()
+	if s.ended != nil {
+		return
+	}
+	st := wire.NewStatus(wire.Unavailable, "server is closing the connection")
+	if s.panicked != nil {
+		st = wire.NewStatus(wire.Internal, fmt.Sprintf("grpc: handler panicked: %v", s.panicked.Value))
+	}
+	s.ended = st
+	s.out.fail(st)
+	s.in.end(st)
+	s.in.serve()
+	w := callactor.StatusWrite(s.sentHead, s.p.Req.ContentSubtype, nil, st, nil)
+	w.StreamID = s.id
+	ctx.Send(s.conn, w)
+}
