@@ -228,17 +228,5 @@ func (c *Channel) requestHeaders(ctx context.Context, method string) ([]hpack.He
 
 // marshalMessage encodes m behind a gRPC message prefix, in one buffer.
 func marshalMessage(m proto.Message, maxSend int) ([]byte, error) {
-	opts := proto.MarshalOptions{}
-	size := opts.Size(m)
-	if size > maxSend {
-		return nil, Errorf(ResourceExhausted, "grpc: trying to send message larger than max (%d vs. %d)", size, maxSend)
-	}
-	buf := make([]byte, wire.MessagePrefixLen, wire.MessagePrefixLen+size)
-	buf, err := opts.MarshalAppend(buf, m)
-	if err != nil {
-		return nil, Errorf(Internal, "grpc: error while marshaling: %v", err)
-	}
-	n := len(buf) - wire.MessagePrefixLen
-	buf[1], buf[2], buf[3], buf[4] = byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
-	return buf, nil
+	return wire.MarshalMessage(m, maxSend)
 }

@@ -2,6 +2,7 @@ package streamactor
 
 import (
 	"context"
+	"math"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"google.golang.org/protobuf/proto"
@@ -64,9 +65,15 @@ func NewStreamRef(pid *actor.PID) *StreamRef { return &StreamRef{pid: pid} }
 // PID is the stream actor.
 func (r *StreamRef) PID() *actor.PID { return r.pid }
 
-// Send queues msg (already encoded by the caller's codec) on the stream.
-func (r *StreamRef) Send(sender actor.SenderContext, data []byte) {
+// Send queues msg on the stream. It fails only if msg cannot be encoded. Sends from an
+// actor do not wait: they queue in the stream actor, in order.
+func (r *StreamRef) Send(sender actor.SenderContext, msg proto.Message) error {
+	data, err := wire.MarshalMessage(msg, math.MaxInt32)
+	if err != nil {
+		return err
+	}
 	sender.Send(r.pid, &Send{Data: data})
+	return nil
 }
 
 // CloseSend half-closes the stream after the queued messages.
@@ -120,4 +127,6 @@ type StreamEnd struct {
 
 // RecvFinal reads the one response and the end of a client-streaming call and calls Fn
 // (from the actor) with the response, or with the error that ended the call.
-type RecvFinal struct{ Fn func(payload []byte, err error) }
+type RecvFinal struct {
+	Fn func(payload []byte, err error)
+}
