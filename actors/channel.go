@@ -316,8 +316,18 @@ func (ch *channel) onGoAway(ctx actor.Context, m *GoAwayReceived) {
 	if m.Conn != ch.conn || ch.state == Shutdown {
 		return
 	}
+	cause := fmt.Errorf("server sent GOAWAY(%s): %s", m.Code, m.Debug)
+	if ch.state == Connecting {
+		// Before READY the connection has no streams to finish and the calls waiting for it
+		// would wait forever: the attempt failed.
+		ch.closeHandshaking()
+		ctx.Stop(ch.conn)
+		ch.conn = nil
+		ch.failAttempt(ctx, cause)
+		return
+	}
 	ch.conn = nil
-	ch.setState(ctx, Idle, fmt.Errorf("server sent GOAWAY(%s): %s", m.Code, m.Debug))
+	ch.setState(ctx, Idle, cause)
 }
 
 func (ch *channel) onTerminated(ctx actor.Context, who *actor.PID) {
