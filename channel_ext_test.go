@@ -14,6 +14,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
 
 	"github.com/actorrpc/actorrpc"
 	"github.com/actorrpc/actorrpc/actors"
@@ -591,5 +592,38 @@ func TestChannelConnectionActorPanics(t *testing.T) {
 		require.NoError(t, hello(ch, context.Background()), "the next call reconnects; the server lives")
 		assert.Equal(t, []string{"READY→READY", "READY→IDLE", "IDLE→CONNECTING", "CONNECTING→READY"}, rec.states())
 		assert.Equal(t, int32(2), n.dials.Load())
+	})
+}
+
+// goAwayPeer answers the client's preface with GOAWAY instead of SETTINGS, then reads and
+// drops what the client writes.
+func goAwayPeer(c net.Conn) {
+	go func() { _ = http2.NewFramer(c, nil).WriteGoAway(0, http2.ErrCodeNo, []byte("shutting down")) }()
+	silentPeer(c)
+}
+
+func TestChannelGoAwayBeforeSettings(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		n := newMemNet()
+		lis := n.listen()
+		defer lis.Close()
+		go acceptAll(lis, goAwayPeer)
+		ch := bubbleDial(t, n, actorrpc.WithBackoff(time.Second, 120*time.Second, 1.6, 0, 20*time.Second))
+		defer ch.Close()
+		rec := subscribe(ch)
+		defer rec.stop()
+
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		start := time.Now()
+		err := hello(ch, ctx)
+		assert.Zero(t, time.Since(start), "the attempt fails at once")
+		st := actorrpc.StatusOf(err)
+		assert.Equal(t, actorrpc.Unavailable, st.Code(), "got %v", st)
+		assert.Contains(t, st.Message(), "GOAWAY")
+		assert.Equal(t, []string{"IDLE→IDLE", "IDLE→CONNECTING", "CONNECTING→TRANSIENT_FAILURE"}, rec.states())
+		time.Sleep(time.Second)
+		synctest.Wait()
+		assert.Equal(t, int32(2), n.dials.Load(), "the channel retries after the backoff")
 	})
 }
