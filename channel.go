@@ -108,6 +108,9 @@ func (c *Channel) Connect() { c.send(&actors.Connect{}) }
 
 // WaitForStateChange blocks until the state differs from from (true) or ctx is done (false).
 func (c *Channel) WaitForStateChange(ctx context.Context, from State) bool {
+	if c.State() != from {
+		return true // as grpc-go: a state that already differs wins over a done ctx
+	}
 	reply := make(chan actors.StateChanged, 1)
 	if !c.send(&actors.WatchState{From: from, Reply: reply}) {
 		return from != Shutdown
