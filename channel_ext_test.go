@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -366,14 +367,30 @@ func TestChannelWaitForReady(t *testing.T) {
 func TestChannelReconnectsAfterServerStops(t *testing.T) {
 	bubble(t, func(t *testing.T) {
 		n := newMemNet()
-		stopServer := bubbleServer(t, n, echo)
+		// A call named "block" waits in its handler until the end of the test.
+		release := make(chan struct{})
+		defer close(release)
+		stopServer := bubbleServer(t, n, func(ctx context.Context, req *hellopb.HelloRequest) (*hellopb.HelloResponse, error) {
+			if req.GetName() == "block" {
+				<-release
+			}
+			return echo(ctx, req)
+		})
 		ch := bubbleDial(t, n)
 		defer ch.Close()
 		require.NoError(t, hello(ch, context.Background()))
 		rec := subscribe(ch)
 		defer rec.stop()
+		inFlight := make(chan error, 1)
+		go func() {
+			_, err := hellopb.NewHelloServiceClient(ch).SayHello(context.Background(), &hellopb.HelloRequest{Name: "block"})
+			inFlight <- err
+		}()
+		synctest.Wait()
 
 		stopServer()
+		err := <-inFlight
+		assert.Equal(t, actorrpc.Unavailable, actorrpc.CodeOf(err), "a call in flight on the broken connection: %v", err)
 		assert.Equal(t, []string{"READY→READY", "READY→IDLE"}, rec.states(), "a broken connection leaves the channel IDLE")
 		assert.Equal(t, actorrpc.Idle, ch.State())
 		assert.NotNil(t, rec.last().Cause, "the transition says why")
@@ -572,7 +589,7 @@ func TestChannelConnectionActorPanics(t *testing.T) {
 		stopServer := bubbleServer(t, n, echo)
 		defer stopServer()
 		var armed atomic.Bool
-		ch := bubbleDial(t, n, actorrpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
+		ch := bubbleDial(t, n, actorrpc.WithLogger(slog.New(slog.DiscardHandler)), actorrpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
 			c, err := n.Dial(ctx, addr)
 			if err != nil {
 				return nil, err
@@ -625,5 +642,53 @@ func TestChannelGoAwayBeforeSettings(t *testing.T) {
 		time.Sleep(time.Second)
 		synctest.Wait()
 		assert.Equal(t, int32(2), n.dials.Load(), "the channel retries after the backoff")
+	})
+}
+
+func TestChannelDeadlineWhileConnecting(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		n := newMemNet()
+		lis := n.listen()
+		defer lis.Close()
+		go serveSilently(lis) // the handshake would take the whole 20 s connect timeout
+		ch := bubbleDial(t, n)
+		defer ch.Close()
+
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		start := time.Now()
+		err := hello(ch, ctx)
+		assert.Equal(t, actorrpc.DeadlineExceeded, actorrpc.CodeOf(err), "got %v", err)
+		assert.Equal(t, 5*time.Second, time.Since(start), "the call ends at its deadline")
+		assert.Equal(t, actorrpc.Connecting, ch.State(), "the attempt goes on for other calls")
+	})
+}
+
+func TestChannelWaitForStateChangeGivesUp(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		ch := bubbleDial(t, newMemNet())
+		defer ch.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		start := time.Now()
+		assert.False(t, ch.WaitForStateChange(ctx, actorrpc.Idle), "nothing happens to an unused channel")
+		assert.Equal(t, time.Minute, time.Since(start))
+		assert.True(t, ch.WaitForStateChange(ctx, actorrpc.Ready), "the state is not READY now, so true even with a done ctx")
+	})
+}
+
+func TestChannelUnsubscribe(t *testing.T) {
+	bubble(t, func(t *testing.T) {
+		n := newMemNet()
+		stopServer := bubbleServer(t, n, echo)
+		defer stopServer()
+		ch := bubbleDial(t, n)
+		defer ch.Close()
+		rec := subscribe(ch)
+		defer rec.stop()
+		assert.Equal(t, []string{"IDLE→IDLE"}, rec.states())
+		ch.Unsubscribe(rec.pid)
+		require.NoError(t, hello(ch, context.Background()))
+		assert.Equal(t, []string{"IDLE→IDLE"}, rec.states(), "no transitions after Unsubscribe")
 	})
 }
