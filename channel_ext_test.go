@@ -191,7 +191,7 @@ func bubble(t *testing.T, f func(t *testing.T)) {
 }
 
 // hello makes one SayHello call and returns its error.
-func hello(ch *actorrpc.Channel, ctx context.Context, opts ...actorrpc.CallOption) error {
+func hello(ctx context.Context, ch *actorrpc.Channel, opts ...actorrpc.CallOption) error {
 	_, err := hellopb.NewHelloServiceClient(ch).SayHello(ctx, &hellopb.HelloRequest{Name: "x"}, opts...)
 	return err
 }
@@ -215,7 +215,7 @@ func TestChannelConnects(t *testing.T) {
 		start func(ch *actorrpc.Channel) error
 	}{
 		{"Connect", func(ch *actorrpc.Channel) error { ch.Connect(); return nil }},
-		{"first call", func(ch *actorrpc.Channel) error { return hello(ch, context.Background()) }},
+		{"first call", func(ch *actorrpc.Channel) error { return hello(context.Background(), ch) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,7 +240,7 @@ func TestChannelConnects(t *testing.T) {
 				assert.Zero(t, time.Since(start), "connecting over an in-memory pipe takes no time")
 				assert.Equal(t, int32(1), n.dials.Load())
 
-				require.NoError(t, hello(ch, context.Background()), "a call on a READY channel")
+				require.NoError(t, hello(context.Background(), ch), "a call on a READY channel")
 				assert.Equal(t, int32(1), n.dials.Load(), "calls share the connection")
 			})
 		})
@@ -309,14 +309,14 @@ func TestChannelCallInTransientFailure(t *testing.T) {
 		ch := bubbleDial(t, n, actorrpc.WithBackoff(time.Second, 120*time.Second, 1.6, 0, 20*time.Second))
 		defer ch.Close()
 
-		err := hello(ch, context.Background())
+		err := hello(context.Background(), ch)
 		st := actorrpc.StatusOf(err)
 		assert.Equal(t, actorrpc.Unavailable, st.Code(), "the first call fails with its attempt")
 		assert.Contains(t, st.Message(), "connection refused")
 		require.Equal(t, actorrpc.TransientFailure, ch.State())
 
 		start := time.Now()
-		err = hello(ch, context.Background())
+		err = hello(context.Background(), ch)
 		assert.Zero(t, time.Since(start), "a call in TRANSIENT_FAILURE fails at once")
 		st = actorrpc.StatusOf(err)
 		assert.Equal(t, actorrpc.Unavailable, st.Code())
@@ -349,7 +349,7 @@ func TestChannelWaitForReady(t *testing.T) {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				done := make(chan error, 1)
-				go func() { done <- hello(ch, ctx, actorrpc.WaitForReady(true)) }()
+				go func() { done <- hello(ctx, ch, actorrpc.WaitForReady(true)) }()
 				synctest.Wait()
 				assert.Equal(t, actorrpc.TransientFailure, ch.State())
 				if tt.fixAfter > 0 {
@@ -378,7 +378,7 @@ func TestChannelReconnectsAfterServerStops(t *testing.T) {
 		})
 		ch := bubbleDial(t, n)
 		defer ch.Close()
-		require.NoError(t, hello(ch, context.Background()))
+		require.NoError(t, hello(context.Background(), ch))
 		rec := subscribe(ch)
 		defer rec.stop()
 		inFlight := make(chan error, 1)
@@ -400,7 +400,7 @@ func TestChannelReconnectsAfterServerStops(t *testing.T) {
 
 		stopServer = bubbleServer(t, n, echo)
 		defer stopServer()
-		require.NoError(t, hello(ch, context.Background()), "the next call reconnects")
+		require.NoError(t, hello(context.Background(), ch), "the next call reconnects")
 		assert.Equal(t, []string{"READY→READY", "READY→IDLE", "IDLE→CONNECTING", "CONNECTING→READY"}, rec.states())
 		assert.Equal(t, int32(2), n.dials.Load())
 	})
@@ -451,7 +451,7 @@ func TestChannelHandshakeTimeout(t *testing.T) {
 				defer rec.stop()
 
 				start := time.Now()
-				err := hello(ch, context.Background())
+				err := hello(context.Background(), ch)
 				assert.Equal(t, 20*time.Second, time.Since(start), "the attempt is given the minimum connect timeout")
 				st := actorrpc.StatusOf(err)
 				assert.Equal(t, actorrpc.Unavailable, st.Code())
@@ -490,7 +490,7 @@ func TestChannelClose(t *testing.T) {
 		const live = 3
 		errs := make(chan error, live)
 		for range live {
-			go func() { errs <- hello(ch, context.Background()) }()
+			go func() { errs <- hello(context.Background(), ch) }()
 		}
 		synctest.Wait()
 		require.Equal(t, actorrpc.Ready, ch.State())
@@ -513,7 +513,7 @@ func TestChannelClose(t *testing.T) {
 		}
 		assert.Equal(t, []string{"IDLE→IDLE", "IDLE→CONNECTING", "CONNECTING→READY", "READY→SHUTDOWN"}, rec.states())
 
-		err := hello(ch, context.Background())
+		err := hello(context.Background(), ch)
 		assert.Equal(t, actorrpc.Canceled, actorrpc.CodeOf(err), "a call after Close fails at once: %v", err)
 		assert.Contains(t, actorrpc.StatusOf(err).Message(), "closed")
 		assert.NoError(t, ch.Close(), "Close twice")
@@ -550,7 +550,7 @@ func TestChannelCloseWhile(t *testing.T) {
 				defer cancel()
 				done := make(chan error, 1)
 				if tt.state != actorrpc.Idle {
-					go func() { done <- hello(ch, ctx, actorrpc.WaitForReady(true)) }()
+					go func() { done <- hello(ctx, ch, actorrpc.WaitForReady(true)) }()
 				}
 				time.Sleep(time.Second / 2)
 				synctest.Wait()
@@ -597,16 +597,16 @@ func TestChannelConnectionActorPanics(t *testing.T) {
 			return panicConn{Conn: c, armed: &armed}, nil
 		}))
 		defer ch.Close()
-		require.NoError(t, hello(ch, context.Background()))
+		require.NoError(t, hello(context.Background(), ch))
 		rec := subscribe(ch)
 		defer rec.stop()
 
 		armed.Store(true)
-		err := hello(ch, context.Background())
+		err := hello(context.Background(), ch)
 		assert.Equal(t, actorrpc.Unavailable, actorrpc.CodeOf(err), "the call on the panicking connection: %v", err)
 		assert.Equal(t, []string{"READY→READY", "READY→IDLE"}, rec.states(), "a panic is a broken connection")
 
-		require.NoError(t, hello(ch, context.Background()), "the next call reconnects; the server lives")
+		require.NoError(t, hello(context.Background(), ch), "the next call reconnects; the server lives")
 		assert.Equal(t, []string{"READY→READY", "READY→IDLE", "IDLE→CONNECTING", "CONNECTING→READY"}, rec.states())
 		assert.Equal(t, int32(2), n.dials.Load())
 	})
@@ -633,7 +633,7 @@ func TestChannelGoAwayBeforeSettings(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 		defer cancel()
 		start := time.Now()
-		err := hello(ch, ctx)
+		err := hello(ctx, ch)
 		assert.Zero(t, time.Since(start), "the attempt fails at once")
 		st := actorrpc.StatusOf(err)
 		assert.Equal(t, actorrpc.Unavailable, st.Code(), "got %v", st)
@@ -657,7 +657,7 @@ func TestChannelDeadlineWhileConnecting(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		start := time.Now()
-		err := hello(ch, ctx)
+		err := hello(ctx, ch)
 		assert.Equal(t, actorrpc.DeadlineExceeded, actorrpc.CodeOf(err), "got %v", err)
 		assert.Equal(t, 5*time.Second, time.Since(start), "the call ends at its deadline")
 		assert.Equal(t, actorrpc.Connecting, ch.State(), "the attempt goes on for other calls")
@@ -688,7 +688,7 @@ func TestChannelUnsubscribe(t *testing.T) {
 		defer rec.stop()
 		assert.Equal(t, []string{"IDLE→IDLE"}, rec.states())
 		ch.Unsubscribe(rec.pid)
-		require.NoError(t, hello(ch, context.Background()))
+		require.NoError(t, hello(context.Background(), ch))
 		assert.Equal(t, []string{"IDLE→IDLE"}, rec.states(), "no transitions after Unsubscribe")
 	})
 }
