@@ -102,6 +102,10 @@ type streamEnv struct {
 }
 
 func newStreamEnv(t *testing.T, impl *numbers, serverOpts ...actorrpc.ServerOption) *streamEnv {
+	return newStreamEnvOpts(t, impl, serverOpts)
+}
+
+func newStreamEnvOpts(t *testing.T, impl *numbers, serverOpts []actorrpc.ServerOption, dialOpts ...actorrpc.DialOption) *streamEnv {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -109,7 +113,7 @@ func newStreamEnv(t *testing.T, impl *numbers, serverOpts ...actorrpc.ServerOpti
 	srv.RegisterService(&numbersDesc, impl)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
-	ch, err := actorrpc.Dial(lis.Addr().String(), actorrpc.WithActorSystem(actors.NewSystem()))
+	ch, err := actorrpc.Dial(lis.Addr().String(), append([]actorrpc.DialOption{actorrpc.WithActorSystem(actors.NewSystem())}, dialOpts...)...)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		require.NoError(t, ch.Close())

@@ -362,8 +362,10 @@ func (c *Client) end(ctx actor.Context, st *wire.Status, reset bool) {
 		endErr = st
 	}
 	if reset {
-		// A local end (cancel, deadline) drops what was not read yet, as grpc-go does.
+		// A local end (cancel, deadline, a dropped handle) drops what was not read yet, as
+		// grpc-go does; the handle reads the outcome once the actor has stopped.
 		c.in.msgs = nil
+		c.in.taken = true
 	}
 	c.in.end(endErr)
 	c.out.fail(io.EOF)
