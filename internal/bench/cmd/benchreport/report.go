@@ -147,7 +147,7 @@ func (r *report) markdown() string {
 		}
 		p("`%s`: %s", w.Name, w.About)
 	}
-	p(". Streaming workloads (bidi ping-pong, server streaming 1 KiB) are not measured yet: the actorrpc runtime does not stream.\n")
+	p(". Streaming workloads (bidi ping-pong, server streaming 1 KiB) are not measured yet: actorrpc's code generator does not emit streaming stubs yet (TODO in harness/workload.go).\n")
 	return b.String()
 }
 
