@@ -196,12 +196,12 @@ func (c *Channel) StartUnary(ctx context.Context, method string, req, resp proto
 // unaryParams builds the request headers and message of a call.
 func (c *Channel) unaryParams(ctx context.Context, method string, req, resp proto.Message, co *callOptions) (callactor.ClientParams, error) {
 	p := callactor.ClientParams{Ctx: ctx, MaxRecv: co.maxRecv}
-	fields, deadline, hasDeadline, err := c.requestHeaders(ctx, method)
+	fields, deadline, hasDeadline, err := c.requestHeaders(ctx, method, co.compressor)
 	if err != nil {
 		return p, err
 	}
 	p.Headers, p.Deadline, p.HasDeadline = fields, deadline, hasDeadline
-	p.Request, err = marshalMessage(req, co.maxSend)
+	p.Request, err = wire.EncodeMessage(req, wire.CompressorByName(co.compressor), co.maxSend)
 	if err != nil {
 		return p, err
 	}
@@ -210,11 +210,12 @@ func (c *Channel) unaryParams(ctx context.Context, method string, req, resp prot
 }
 
 // requestHeaders builds a call's request headers from ctx: metadata and deadline.
-func (c *Channel) requestHeaders(ctx context.Context, method string) ([]hpack.HeaderField, time.Time, bool, error) {
+func (c *Channel) requestHeaders(ctx context.Context, method, compressor string) ([]hpack.HeaderField, time.Time, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, time.Time{}, false, StatusOf(err).Err()
 	}
-	h := wire.RequestHeaders{Path: method, Authority: c.authority, UserAgent: c.userAgent, Metadata: callctx.Outgoing(ctx)}
+	h := wire.RequestHeaders{Path: method, Authority: c.authority, UserAgent: c.userAgent, Metadata: callctx.Outgoing(ctx),
+		Encoding: compressor, AcceptEncoding: callactor.SupportedEncodings}
 	d, hasDeadline := ctx.Deadline()
 	if hasDeadline {
 		h.HasTimeout, h.Timeout = true, time.Until(d)

@@ -87,6 +87,25 @@ func SetTrailer(ctx context.Context, md Metadata) error {
 	return nil
 }
 
+// SetSendCompressor makes the responses of the call a handler is serving use the named
+// compressor ("gzip"; "identity" for none). It fails if the client does not accept it. On a
+// stream it may be called between messages: once headers are out, messages switch between
+// the announced encoding and none.
+func SetSendCompressor(ctx context.Context, name string) error {
+	sc := callctx.ServerCallFrom(ctx)
+	if sc == nil {
+		return Errorf(Internal, "actorrpc: SetSendCompressor called outside a server handler")
+	}
+	return sc.SetSendCompressor(name)
+}
+
+// ReceivedCompressed reports whether the last request message the handler received was
+// compressed.
+func ReceivedCompressed(ctx context.Context) bool {
+	sc := callctx.ServerCallFrom(ctx)
+	return sc != nil && sc.RecvCompressed()
+}
+
 // RemainingTime returns how long the call that ctx belongs to has before its deadline;
 // ok is false when it has none.
 func RemainingTime(ctx context.Context) (time.Duration, bool) {

@@ -28,6 +28,7 @@ type Option interface {
 }
 
 type dialOptions struct {
+	compressor   string
 	system       *actor.ActorSystem
 	dialer       func(ctx context.Context, addr string) (net.Conn, error)
 	userAgent    string
@@ -41,7 +42,8 @@ type dialOptions struct {
 }
 
 type serverOptions struct {
-	system  *actor.ActorSystem
+	compressor string
+	system     *actor.ActorSystem
 	maxRecv int
 	maxSend int
 	conn    actors.ConnConfig
@@ -49,6 +51,7 @@ type serverOptions struct {
 }
 
 type callOptions struct {
+	compressor   string
 	header       *Metadata
 	trailer      *Metadata
 	waitForReady bool
@@ -91,6 +94,17 @@ func WithActorSystem(system *actor.ActorSystem) Option {
 	return optionFunc{
 		dial:   func(d *dialOptions) { d.system = system },
 		server: func(s *serverOptions) { s.system = system },
+	}
+}
+
+// WithCompressor compresses messages with the named compressor ("gzip"). On a Channel it
+// compresses every request (UseCompressor overrides it per call); on a Server every
+// response to a client that accepts it. Received messages are decompressed whatever the
+// setting.
+func WithCompressor(name string) Option {
+	return optionFunc{
+		dial:   func(d *dialOptions) { d.compressor = name },
+		server: func(s *serverOptions) { s.compressor = name },
 	}
 }
 
@@ -162,6 +176,12 @@ func WithBackoff(base, max time.Duration, multiplier, jitter float64, minConnect
 // WithDefaultWaitForReady makes every call on the Channel wait for it to become READY.
 func WithDefaultWaitForReady() DialOption {
 	return dialOptionFunc(func(d *dialOptions) { d.waitForReady = true })
+}
+
+// UseCompressor compresses this call's requests with the named compressor ("gzip";
+// "identity" for none).
+func UseCompressor(name string) CallOption {
+	return callOptionFunc(func(c *callOptions) { c.compressor = name })
 }
 
 // Header stores the response's initial metadata into *md when the call ends.

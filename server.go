@@ -167,25 +167,51 @@ func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.S
 		return actors.StreamOwner{Reject: callactor.RejectFields(herr)}
 	}
 	h, status := s.lookup(req.Path)
+	if status == nil {
+		status = checkEncoding(req.Encoding)
+	}
 	if status != nil {
 		return actors.StreamOwner{Reject: callactor.StatusWrite(false, req.ContentSubtype, nil, status, nil).Headers}
 	}
+	compressor := s.responseCompressor(req)
 	var producer actor.Producer
 	if h.unary != nil {
 		params := callactor.ServerParams{
 			Stream: st, Req: req, Method: h.unary, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
-			BaseCtx: s.baseCtx, Handlers: &s.handlers, Logger: s.opts.logger,
+			BaseCtx: s.baseCtx, Handlers: &s.handlers, Logger: s.opts.logger, Compressor: compressor,
 		}
 		producer = func() actor.Actor { return callactor.NewUnaryServer(params) }
 	} else {
 		params := streamactor.ServerParams{
 			Stream: st, Req: req, Method: h.stream, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
-			BaseCtx: s.baseCtx, Handlers: &s.handlers,
+			BaseCtx: s.baseCtx, Handlers: &s.handlers, Compressor: compressor,
 		}
 		producer = func() actor.Actor { return streamactor.NewServer(params) }
 	}
 	pid := ctx.Spawn(actor.PropsFromProducer(producer, actor.WithReceiverMiddleware(supervisor.CaptureStack)))
 	return actors.StreamOwner{PID: pid, ManualFlow: h.stream != nil}
+}
+
+// checkEncoding refuses a request compressed with an encoding this server lacks
+// (PROTOCOL-HTTP2.md: the server answers UNIMPLEMENTED and lists what it accepts).
+func checkEncoding(encoding string) *wire.Status {
+	if encoding == "" || encoding == "identity" || wire.CompressorByName(encoding) != nil {
+		return nil
+	}
+	return wire.Statusf(wire.Unimplemented, "grpc: Decompressor is not installed for grpc-encoding %q", encoding)
+}
+
+// responseCompressor picks how responses are compressed: the server's compressor if the
+// client accepts it, else the one the client compressed its request with (as grpc-go
+// does), else none.
+func (s *Server) responseCompressor(req *wire.RequestHeaders) string {
+	if c := s.opts.compressor; c != "" && c != "identity" && wire.AcceptsEncoding(req.AcceptEncoding, c) {
+		return c
+	}
+	if req.Encoding != "" && req.Encoding != "identity" && wire.AcceptsEncoding(req.AcceptEncoding, req.Encoding) {
+		return req.Encoding
+	}
+	return ""
 }
 
 // ErrServerStopped is returned by Serve after Stop or GracefulStop.

@@ -43,7 +43,7 @@ func (c *Channel) NewStream(ctx context.Context, desc *StreamDesc, method string
 	if err != nil {
 		return nil, err
 	}
-	cs := &clientStream{ctx: ctx, system: c.system, pid: pid, outcome: p.Outcome, maxSend: co.maxSend}
+	cs := &clientStream{ctx: ctx, system: c.system, pid: pid, outcome: p.Outcome, maxSend: co.maxSend, comp: wire.CompressorByName(co.compressor)}
 	runtime.AddCleanup(cs, cancelAbandoned, abandoned{system: c.system, pid: pid})
 	return cs, nil
 }
@@ -64,15 +64,18 @@ func (c *Channel) StartStream(ctx context.Context, desc *StreamDesc, method stri
 }
 
 func (c *Channel) callOptions(opts []CallOption) callOptions {
-	co := callOptions{waitForReady: c.opts.waitForReady, maxRecv: c.opts.maxRecv, maxSend: c.opts.maxSend}
+	co := callOptions{waitForReady: c.opts.waitForReady, maxRecv: c.opts.maxRecv, maxSend: c.opts.maxSend, compressor: c.opts.compressor}
 	for _, o := range opts {
 		o.applyCall(&co)
+	}
+	if co.compressor == "identity" || wire.CompressorByName(co.compressor) == nil {
+		co.compressor = ""
 	}
 	return co
 }
 
 func (c *Channel) streamParams(ctx context.Context, method string, co *callOptions) (streamactor.ClientParams, error) {
-	fields, deadline, hasDeadline, err := c.requestHeaders(ctx, method)
+	fields, deadline, hasDeadline, err := c.requestHeaders(ctx, method, co.compressor)
 	if err != nil {
 		return streamactor.ClientParams{}, err
 	}
@@ -116,6 +119,7 @@ type clientStream struct {
 	pid     *actor.PID
 	outcome *streamactor.Outcome
 	maxSend int
+	comp    wire.Compressor
 }
 
 var _ ClientStream = (*clientStream)(nil)
@@ -153,7 +157,7 @@ func (cs *clientStream) CloseSend() error {
 }
 
 func (cs *clientStream) SendMsg(m proto.Message) error {
-	data, err := marshalMessage(m, cs.maxSend)
+	data, err := wire.EncodeMessage(m, cs.comp, cs.maxSend)
 	if err != nil {
 		return err
 	}

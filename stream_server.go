@@ -7,6 +7,7 @@ import (
 
 	"github.com/actorrpc/actorrpc/internal/callctx"
 	"github.com/actorrpc/actorrpc/streamactor"
+	"github.com/actorrpc/actorrpc/wire"
 )
 
 // serverStream adapts the stream actor's handle to ServerStream: it encodes and decodes
@@ -34,22 +35,23 @@ func (s *serverStream) SetTrailer(md Metadata) { s.sc.SetTrailer(md) }
 
 // SendMsg sends m, with the headers first if they have not gone out.
 func (s *serverStream) SendMsg(m proto.Message) error {
-	data, err := marshalMessage(m, s.maxSend)
-	if err != nil {
+	if err := s.sc.SendHeader(nil); err != nil && err != callctx.ErrHeaderSent {
 		return err
 	}
-	if err := s.sc.SendHeader(nil); err != nil && err != callctx.ErrHeaderSent {
+	data, err := wire.EncodeMessage(m, s.sc.SendCompressor(), s.maxSend)
+	if err != nil {
 		return err
 	}
 	return s.st.SendMsg(data)
 }
 
 func (s *serverStream) RecvMsg(m proto.Message) error {
-	payload, err := s.st.RecvMsg()
+	r, err := s.st.RecvMsg()
 	if err != nil {
 		return err
 	}
-	if err := proto.Unmarshal(payload, m); err != nil {
+	s.sc.SetRecvCompressed(r.Compressed)
+	if err := proto.Unmarshal(r.Payload, m); err != nil {
 		return Errorf(Internal, "grpc: error unmarshalling request: %v", err)
 	}
 	return nil

@@ -40,6 +40,14 @@ func StatusWrite(headSent bool, subtype string, header wire.Metadata, st *wire.S
 	return w
 }
 
+// SupportedEncodings is the grpc-accept-encoding this runtime announces.
+const SupportedEncodings = "gzip"
+
+// ResponseHeaders describes response headers with the encoding the messages use.
+func ResponseHeaders(subtype, encoding string, md wire.Metadata) *wire.ResponseHeaders {
+	return &wire.ResponseHeaders{ContentSubtype: subtype, Encoding: encoding, AcceptEncoding: SupportedEncodings, Metadata: md}
+}
+
 // RejectFields answers a request that wire.ParseRequestHeaders refused: an HTTP status
 // (with grpc-status, so gRPC clients also read the reason), or a gRPC Trailers-Only.
 func RejectFields(herr *wire.HeaderError) []hpack.HeaderField {

@@ -32,7 +32,10 @@ type handlerReturned struct {
 type handlerPanicked struct{ p *supervisor.Panic }
 
 // sendHeaders is posted by SendHeader in the handler.
-type sendHeaders struct{ md wire.Metadata }
+type sendHeaders struct {
+	md       wire.Metadata
+	encoding string
+}
 
 // Method is how a server serves one unary method.
 type Method struct {
@@ -50,6 +53,8 @@ type ServerParams struct {
 	// Req is the parsed request headers; Method serves it.
 	Req      *wire.RequestHeaders
 	Method   *Method
+	// Compressor is the response compressor when the client accepts it ("" for none).
+	Compressor string
 	MaxRecv  int
 	MaxSend  int
 	BaseCtx  context.Context // cancelled when the server stops
@@ -96,7 +101,7 @@ func (s *UnaryServer) Receive(ctx actor.Context) {
 		s.cancelHandler()
 		s.respondError(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
 	case *sendHeaders:
-		s.writeHeaders(ctx, m.md)
+		s.writeHeaders(ctx, m.md, m.encoding)
 	case *handlerReturned:
 		s.onReturned(ctx, m)
 	case *handlerPanicked:
@@ -151,6 +156,10 @@ func (s *UnaryServer) startHandler(ctx actor.Context, payload []byte, compressed
 	s.started = true
 	if compressed {
 		comp := wire.CompressorByName(s.req.Encoding)
+		if s.req.Encoding == "" || s.req.Encoding == "identity" {
+			s.respondError(ctx, wire.NewStatus(wire.Internal, "grpc: compressed flag set on a message without grpc-encoding"))
+			return
+		}
 		if comp == nil {
 			s.respondError(ctx, wire.NewStatus(wire.Unimplemented, fmt.Sprintf("grpc: Decompressor is not installed for grpc-encoding %q", s.req.Encoding)))
 			return
@@ -176,9 +185,10 @@ func (s *UnaryServer) startHandler(ctx actor.Context, payload []byte, compressed
 	}
 	s.cancel = cancel
 	system, self := ctx.ActorSystem(), s.self
-	s.sc = callctx.NewServerCall(s.req.Path, s.req.Metadata, func(md wire.Metadata) {
-		system.Root.Send(self, &sendHeaders{md: md})
+	s.sc = callctx.NewServerCall(s.req.Path, s.req.Metadata, s.req.AcceptEncoding, s.p.Compressor, func(md wire.Metadata, enc string) {
+		system.Root.Send(self, &sendHeaders{md: md, encoding: enc})
 	})
+	s.sc.SetRecvCompressed(compressed)
 	hctx = callctx.WithServerCall(hctx, s.sc)
 	if s.method.Func == nil {
 		ctx.Send(s.method.Actor, &UnaryCall{Method: s.req.Path, Request: req, ctx: hctx, call: s.self, incoming: s.req.Metadata})
@@ -223,16 +233,12 @@ func (s *UnaryServer) onReturned(ctx actor.Context, m *handlerReturned) {
 		s.writeStatus(ctx, header, st, trailer)
 		return
 	}
-	payload, err := proto.Marshal(m.resp)
+	data, err := wire.EncodeMessage(m.resp, s.sc.SendCompressor(), s.p.MaxSend)
 	if err != nil {
-		s.writeStatus(ctx, header, wire.NewStatus(wire.Internal, "grpc: error marshalling response: "+err.Error()), trailer)
+		s.writeStatus(ctx, header, statusOf(err), trailer)
 		return
 	}
-	if s.p.MaxSend > 0 && len(payload) > s.p.MaxSend {
-		s.writeStatus(ctx, header, wire.Statusf(wire.ResourceExhausted, "grpc: trying to send message larger than max (%d vs. %d)", len(payload), s.p.MaxSend), trailer)
-		return
-	}
-	s.writeResponse(ctx, header, payload, trailer)
+	s.writeResponse(ctx, header, s.sc.HeaderEncoding(), data, trailer)
 }
 
 // stopIfDone stops the actor once the call has ended and its handler goroutine returned.

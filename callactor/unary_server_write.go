@@ -16,11 +16,11 @@ func (s *UnaryServer) contentSubtype() string {
 }
 
 // writeHeaders sends the response headers now (SendHeader).
-func (s *UnaryServer) writeHeaders(ctx actor.Context, md wire.Metadata) {
+func (s *UnaryServer) writeHeaders(ctx actor.Context, md wire.Metadata, encoding string) {
 	if s.ended || s.sentHead {
 		return
 	}
-	fields, err := wire.AppendResponseHeaders(nil, &wire.ResponseHeaders{ContentSubtype: s.contentSubtype(), Metadata: md})
+	fields, err := wire.AppendResponseHeaders(nil, ResponseHeaders(s.contentSubtype(), encoding, md))
 	if err != nil {
 		s.respondError(ctx, wire.NewStatus(wire.Internal, "grpc: invalid response header metadata: "+err.Error()))
 		return
@@ -31,10 +31,10 @@ func (s *UnaryServer) writeHeaders(ctx actor.Context, md wire.Metadata) {
 
 // writeResponse sends headers (unless sent), the message and the OK trailers in one
 // command to the connection.
-func (s *UnaryServer) writeResponse(ctx actor.Context, header wire.Metadata, payload []byte, trailer wire.Metadata) {
-	w := &actors.WriteStream{StreamID: s.id, Data: wire.AppendMessage(make([]byte, 0, wire.MessagePrefixLen+len(payload)), payload, false)}
+func (s *UnaryServer) writeResponse(ctx actor.Context, header wire.Metadata, encoding string, data []byte, trailer wire.Metadata) {
+	w := &actors.WriteStream{StreamID: s.id, Data: data}
 	if !s.sentHead {
-		fields, err := wire.AppendResponseHeaders(nil, &wire.ResponseHeaders{ContentSubtype: s.contentSubtype(), Metadata: header})
+		fields, err := wire.AppendResponseHeaders(nil, ResponseHeaders(s.contentSubtype(), encoding, header))
 		if err != nil {
 			s.writeStatus(ctx, nil, wire.NewStatus(wire.Internal, "grpc: invalid response header metadata: "+err.Error()), nil)
 			return

@@ -67,7 +67,7 @@ func (in *inbox) take() (RecvResult, int) {
 		}
 		payload = out
 	}
-	return RecvResult{Payload: payload}, m.size
+	return RecvResult{Payload: payload, Compressed: m.compressed}, m.size
 }
 
 // serve answers waiting Recv requests from the queue, and with the end once the queue is

@@ -29,6 +29,8 @@ type Recv struct{ Reply chan<- RecvResult }
 type RecvResult struct {
 	Payload []byte
 	Err     error
+	// Compressed says the message arrived compressed.
+	Compressed bool
 }
 
 // HeaderRequest asks for the response headers; Reply gets them once they arrive or the

@@ -26,7 +26,10 @@ type handlerReturned struct{ err error }
 type handlerPanicked struct{ p *supervisor.Panic }
 
 // sendHeaders is posted by SendHeader in the handler.
-type sendHeaders struct{ md wire.Metadata }
+type sendHeaders struct {
+	md       wire.Metadata
+	encoding string
+}
 
 // Method is how a server serves one streaming method.
 type Method struct {
@@ -48,6 +51,8 @@ type ServerParams struct {
 	SendBuffer int
 	BaseCtx    context.Context
 	Handlers   *sync.WaitGroup
+	// Compressor is the response compressor when the client accepts it ("" for none).
+	Compressor string
 }
 
 // Server is the server side of one streaming call.
@@ -88,9 +93,9 @@ func (s *Server) Receive(ctx actor.Context) {
 	case *Send:
 		s.send(ctx, *m)
 	case *sendHeaders:
-		s.writeHeaders(ctx, m.md)
+		s.writeHeaders(ctx, m.md, m.encoding)
 	case *SendHeader:
-		s.writeHeaders(ctx, m.Header)
+		s.writeHeaders(ctx, m.Header, s.sc.HeaderEncoding())
 	case *Finish:
 		s.finish(ctx, m.Err, nil, m.Trailer)
 	case *handlerReturned:
@@ -128,8 +133,8 @@ func (s *Server) start(ctx actor.Context) {
 		s.timer = time.AfterFunc(s.p.Req.Timeout, func() { system.Root.Send(self, &deadlineExceeded{}) })
 	}
 	s.cancel = cancel
-	s.sc = callctx.NewServerCall(s.p.Req.Path, s.p.Req.Metadata, func(md wire.Metadata) {
-		system.Root.Send(self, &sendHeaders{md: md})
+	s.sc = callctx.NewServerCall(s.p.Req.Path, s.p.Req.Metadata, s.p.Req.AcceptEncoding, s.p.Compressor, func(md wire.Metadata, enc string) {
+		system.Root.Send(self, &sendHeaders{md: md, encoding: enc})
 	})
 	hctx = callctx.WithServerCall(hctx, s.sc)
 	if s.p.Stream.EndStream {
@@ -223,7 +228,7 @@ func (s *Server) send(ctx actor.Context, m Send) {
 		}
 		return
 	}
-	s.writeHeaders(ctx, nil)
+	s.writeHeaders(ctx, nil, s.sc.HeaderEncoding())
 	s.out.push(ctx, s.conn, s.id, m)
 }
 
@@ -237,13 +242,13 @@ func (s *Server) sendError() error {
 
 // writeHeaders sends the response headers if they have not gone out yet. md adds to the
 // headers the handler set.
-func (s *Server) writeHeaders(ctx actor.Context, md wire.Metadata) {
+func (s *Server) writeHeaders(ctx actor.Context, md wire.Metadata, encoding string) {
 	if s.sentHead || s.ended != nil {
 		return
 	}
-	fields, err := wire.AppendResponseHeaders(nil, &wire.ResponseHeaders{ContentSubtype: s.p.Req.ContentSubtype, Metadata: md})
+	fields, err := wire.AppendResponseHeaders(nil, callactor.ResponseHeaders(s.p.Req.ContentSubtype, encoding, md))
 	if err != nil {
-		fields, _ = wire.AppendResponseHeaders(nil, &wire.ResponseHeaders{ContentSubtype: s.p.Req.ContentSubtype})
+		fields, _ = wire.AppendResponseHeaders(nil, callactor.ResponseHeaders(s.p.Req.ContentSubtype, encoding, nil))
 	}
 	s.sentHead = true
 	ctx.Send(s.conn, &actors.WriteStream{StreamID: s.id, Headers: fields})

@@ -33,13 +33,13 @@ func (s *ServerStream) SendMsg(data []byte) error {
 
 // RecvMsg returns the next message's payload, io.EOF after the client half-closed, or the
 // status that ended the call.
-func (s *ServerStream) RecvMsg() ([]byte, error) {
+func (s *ServerStream) RecvMsg() (RecvResult, error) {
 	reply := make(chan RecvResult, 1)
 	s.system.Root.Send(s.pid, &Recv{Reply: reply})
 	select {
 	case r := <-reply:
-		return r.Payload, r.Err
+		return r, r.Err
 	case <-s.ctx.Done(): // the call ended; its actor may be gone
-		return nil, statusOf(s.ctx.Err())
+		return RecvResult{}, statusOf(s.ctx.Err())
 	}
 }

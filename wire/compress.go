@@ -3,8 +3,10 @@ package wire
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -48,6 +50,9 @@ func AcceptEncodingHeader(names ...string) string {
 	return strings.Join(names, ",")
 }
 
+// maxDeflateRatio bounds how much deflate can expand its input (1032:1, with margin).
+const maxDeflateRatio = 1100
+
 type gzipCompressor struct {
 	writers sync.Pool // *gzip.Writer
 	readers sync.Pool // *gzip.Reader
@@ -89,6 +94,20 @@ func (g *gzipCompressor) Compress(dst, src []byte) ([]byte, error) {
 func (g *gzipCompressor) Decompress(dst, src []byte, maxSize int) ([]byte, error) {
 	if maxSize <= 0 {
 		maxSize = DefaultMaxRecvMessageSize
+	}
+	// RFC 1952 §2.3: the last four bytes (ISIZE) are the uncompressed size mod 2^32, and
+	// deflate cannot expand more than 1032:1. A bomb that honestly announces more than the
+	// limit is refused before inflating anything; an honest size sizes the buffer once.
+	// A lying or truncated trailer is only a hint: the limit below still holds.
+	if len(src) >= 18 {
+		isize := int64(binary.LittleEndian.Uint32(src[len(src)-4:]))
+		plausible := isize <= maxDeflateRatio*int64(len(src))
+		if plausible && isize > int64(maxSize) {
+			return dst, Statusf(ResourceExhausted, "grpc: received message after decompression larger than max (%d vs. %d)", isize, maxSize)
+		}
+		if plausible {
+			dst = slices.Grow(dst, int(isize)+1)
+		}
 	}
 	zr, err := g.reader(src)
 	if err != nil {

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,4 +48,22 @@ func TestCompressorByName(t *testing.T) {
 	assert.Equal(t, "gzip", AcceptEncodingHeader("gzip"))
 	assert.Equal(t, "gzip,deflate", AcceptEncodingHeader("gzip", "deflate"))
 	assert.Equal(t, "", AcceptEncodingHeader())
+}
+
+// TestGzipBombAllocatesNoMoreThanTheLimit inflates 64 MiB of zeros (64 KiB compressed)
+// under a 1 MiB limit: it fails with RESOURCE_EXHAUSTED having allocated about the limit,
+// not the bomb's size.
+func TestGzipBombAllocatesNoMoreThanTheLimit(t *testing.T) {
+	bomb, err := Gzip.Compress(nil, make([]byte, 64<<20))
+	require.NoError(t, err)
+	require.Less(t, len(bomb), 128<<10)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err = Gzip.Decompress(nil, bomb, 1<<20)
+	runtime.ReadMemStats(&after)
+	require.Error(t, err)
+	assert.Equal(t, ResourceExhausted, CodeOf(err))
+	allocated := after.TotalAlloc - before.TotalAlloc
+	assert.Less(t, allocated, uint64(4<<20), "got %d bytes allocated; want about the 1 MiB limit", allocated)
 }

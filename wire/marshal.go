@@ -1,6 +1,43 @@
 package wire
 
-import "google.golang.org/protobuf/proto"
+import (
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+)
+
+// EncodeMessage encodes m behind a gRPC message prefix, compressed with comp when it is not
+// nil (the compressed flag set). A payload larger than maxSend is RESOURCE_EXHAUSTED.
+func EncodeMessage(m proto.Message, comp Compressor, maxSend int) ([]byte, error) {
+	if comp == nil {
+		return MarshalMessage(m, maxSend)
+	}
+	raw, err := proto.Marshal(m)
+	if err != nil {
+		return nil, Statusf(Internal, "grpc: error while marshaling: %v", err)
+	}
+	buf, err := comp.Compress(make([]byte, MessagePrefixLen, MessagePrefixLen+len(raw)/2+64), raw)
+	if err != nil {
+		return nil, Statusf(Internal, "grpc: error while compressing: %v", err)
+	}
+	n := len(buf) - MessagePrefixLen
+	if n > maxSend {
+		return nil, Statusf(ResourceExhausted, "grpc: trying to send message larger than max (%d vs. %d)", n, maxSend)
+	}
+	buf[0] = 1
+	buf[1], buf[2], buf[3], buf[4] = byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
+	return buf, nil
+}
+
+// AcceptsEncoding says whether a grpc-accept-encoding value lists name.
+func AcceptsEncoding(accept, name string) bool {
+	for _, a := range strings.Split(accept, ",") {
+		if strings.TrimSpace(a) == name {
+			return true
+		}
+	}
+	return false
+}
 
 // MarshalMessage encodes m behind a gRPC message prefix in one buffer. A message larger
 // than maxSend is RESOURCE_EXHAUSTED.

@@ -37,16 +37,80 @@ type ServerCall struct {
 	// Incoming is the request's metadata. Read only.
 	Incoming wire.Metadata
 
-	mu         sync.Mutex
-	header     wire.Metadata
-	trailer    wire.Metadata
-	headerSent bool
-	sendHeader func(wire.Metadata)
+	// Accept is the client's grpc-accept-encoding. Read only.
+	Accept string
+
+	mu             sync.Mutex
+	header         wire.Metadata
+	trailer        wire.Metadata
+	headerSent     bool
+	sendHeader     func(md wire.Metadata, encoding string)
+	compressor     string // compress responses with this ("" = identity)
+	sentEncoding   string // the grpc-encoding the headers announced
+	recvCompressed bool   // the last received message was compressed
 }
 
-// NewServerCall returns the per-call state; sendHeader posts headers to the call actor.
-func NewServerCall(method string, incoming wire.Metadata, sendHeader func(wire.Metadata)) *ServerCall {
-	return &ServerCall{Method: method, Incoming: incoming, sendHeader: sendHeader}
+// NewServerCall returns the per-call state; sendHeader posts headers (and the grpc-encoding
+// they announce) to the call actor. compressor is the server's default for this call.
+func NewServerCall(method string, incoming wire.Metadata, accept, compressor string, sendHeader func(wire.Metadata, string)) *ServerCall {
+	return &ServerCall{Method: method, Incoming: incoming, Accept: accept, compressor: compressor, sendHeader: sendHeader}
+}
+
+// ErrNotAccepted is returned when the client does not accept the compressor asked for.
+var ErrNotAccepted = errors.New("actorrpc: the client does not accept this grpc-encoding")
+
+// SetSendCompressor makes the response messages use the named compressor ("" or
+// "identity": none). Once headers are out, only switching between the announced encoding
+// and identity is possible.
+func (sc *ServerCall) SetSendCompressor(name string) error {
+	if name == "identity" {
+		name = ""
+	}
+	if name != "" && (wire.CompressorByName(name) == nil || !wire.AcceptsEncoding(sc.Accept, name)) {
+		return ErrNotAccepted
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.headerSent && name != "" && name != sc.sentEncoding {
+		return ErrHeaderSent
+	}
+	sc.compressor = name
+	return nil
+}
+
+// SendCompressor returns the compressor for the next response message: nil for none, or
+// the one the headers announced.
+func (sc *ServerCall) SendCompressor() wire.Compressor {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.compressor == "" || (sc.headerSent && sc.compressor != sc.sentEncoding) {
+		return nil
+	}
+	return wire.CompressorByName(sc.compressor)
+}
+
+// HeaderEncoding returns the grpc-encoding to announce when headers go out now.
+func (sc *ServerCall) HeaderEncoding() string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.headerSent {
+		return sc.sentEncoding
+	}
+	return sc.compressor
+}
+
+// SetRecvCompressed records whether the message just received was compressed.
+func (sc *ServerCall) SetRecvCompressed(c bool) {
+	sc.mu.Lock()
+	sc.recvCompressed = c
+	sc.mu.Unlock()
+}
+
+// RecvCompressed reports whether the last received message was compressed.
+func (sc *ServerCall) RecvCompressed() bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.recvCompressed
 }
 
 // WithServerCall returns ctx carrying sc.
@@ -79,7 +143,8 @@ func (sc *ServerCall) SendHeader(md wire.Metadata) error {
 		return ErrHeaderSent
 	}
 	sc.headerSent = true
-	sc.sendHeader(Join(sc.header, md))
+	sc.sentEncoding = sc.compressor
+	sc.sendHeader(Join(sc.header, md), sc.sentEncoding)
 	sc.header = nil
 	return nil
 }
@@ -91,12 +156,16 @@ func (sc *ServerCall) SetTrailer(md wire.Metadata) {
 	sc.trailer = Join(sc.trailer, md)
 }
 
-// Finish returns the headers still to send (nil if already sent) and the trailers.
+// Finish returns the headers still to send (nil if already sent), the trailers, and the
+// encoding the headers announce (or will announce).
 func (sc *ServerCall) Finish() (header wire.Metadata, headerSent bool, trailer wire.Metadata) {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
 	sent := sc.headerSent
-	sc.headerSent = true
+	if !sent {
+		sc.headerSent = true
+		sc.sentEncoding = sc.compressor
+	}
 	return sc.header, sent, sc.trailer
 }
 
