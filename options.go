@@ -44,10 +44,10 @@ type dialOptions struct {
 type serverOptions struct {
 	compressor string
 	system     *actor.ActorSystem
-	maxRecv int
-	maxSend int
-	conn    actors.ConnConfig
-	logger  *slog.Logger
+	maxRecv    int
+	maxSend    int
+	conn       actors.ConnConfig
+	logger     *slog.Logger
 }
 
 type callOptions struct {

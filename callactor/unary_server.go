@@ -51,15 +51,15 @@ type Method struct {
 type ServerParams struct {
 	Stream actors.IncomingStream
 	// Req is the parsed request headers; Method serves it.
-	Req      *wire.RequestHeaders
-	Method   *Method
+	Req    *wire.RequestHeaders
+	Method *Method
 	// Compressor is the response compressor when the client accepts it ("" for none).
 	Compressor string
-	MaxRecv  int
-	MaxSend  int
-	BaseCtx  context.Context // cancelled when the server stops
-	Handlers *sync.WaitGroup // counts handler goroutines, for the server's shutdown
-	Logger   *slog.Logger
+	MaxRecv    int
+	MaxSend    int
+	BaseCtx    context.Context // cancelled when the server stops
+	Handlers   *sync.WaitGroup // counts handler goroutines, for the server's shutdown
+	Logger     *slog.Logger
 }
 
 // UnaryServer is the server side of one unary call.
