@@ -106,11 +106,15 @@ func newStreamEnv(t *testing.T, impl *numbers, serverOpts ...actorrpc.ServerOpti
 }
 
 func newStreamEnvOpts(t *testing.T, impl *numbers, serverOpts []actorrpc.ServerOption, dialOpts ...actorrpc.DialOption) *streamEnv {
+	return newStreamEnvRegister(t, func(srv *actorrpc.Server) { srv.RegisterService(&numbersDesc, impl) }, serverOpts, dialOpts...)
+}
+
+func newStreamEnvRegister(t *testing.T, register func(*actorrpc.Server), serverOpts []actorrpc.ServerOption, dialOpts ...actorrpc.DialOption) *streamEnv {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := actorrpc.NewServer(append([]actorrpc.ServerOption{actorrpc.WithActorSystem(actors.NewSystem())}, serverOpts...)...)
-	srv.RegisterService(&numbersDesc, impl)
+	register(srv)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
 	ch, err := actorrpc.Dial(lis.Addr().String(), append([]actorrpc.DialOption{actorrpc.WithActorSystem(actors.NewSystem())}, dialOpts...)...)
