@@ -238,7 +238,9 @@ func (c *conn) start(ctx actor.Context) {
 	c.sendConn = initialWindow
 	c.recvConn = flowIn{window: initialWindow}
 	c.bw = bufio.NewWriterSize(c.p.NetConn, 32<<10)
-	c.fr = http2.NewFramer(c.bw, c.p.NetConn)
+	// The reader goroutine reads through a buffer: one read(2) brings many frames.
+	br := bufio.NewReaderSize(c.p.NetConn, 32<<10)
+	c.fr = http2.NewFramer(c.bw, br)
 	c.fr.ReadMetaHeaders = hpack.NewDecoder(initialHeaderTableSize, nil)
 	c.fr.MaxHeaderListSize = c.cfg.MaxHeaderListSize
 	c.fr.SetMaxReadFrameSize(c.cfg.MaxFrameSize)
@@ -247,7 +249,7 @@ func (c *conn) start(ctx actor.Context) {
 		_, _ = c.bw.WriteString(http2.ClientPreface)
 	}
 	c.writeInitialSettings()
-	c.reader = startReader(c.system, c.self, c.fr, c.p.NetConn, !c.p.Client)
+	c.reader = startReader(c.system, c.self, c.fr, br, !c.p.Client)
 }
 
 // writeInitialSettings sends our SETTINGS and grows the connection window.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"golang.org/x/net/http2"
@@ -37,7 +36,7 @@ type frameReader struct {
 	done chan struct{}
 }
 
-func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc net.Conn, expectPreface bool) *frameReader {
+func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool) *frameReader {
 	r := &frameReader{done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
@@ -49,7 +48,7 @@ func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, 
 
 // readFrames reads until an error. Stream errors are posted as RST_STREAM requests and
 // reading goes on; anything else ends the loop.
-func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc net.Conn, expectPreface bool) error {
+func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool) error {
 	if expectPreface {
 		if err := readPreface(nc); err != nil {
 			return err
@@ -90,7 +89,7 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, n
 const frameStreamError http2.FrameType = 0xff
 
 // readPreface checks the client connection preface (RFC 9113 §3.4).
-func readPreface(nc net.Conn) error {
+func readPreface(nc io.Reader) error {
 	buf := make([]byte, len(http2.ClientPreface))
 	if _, err := io.ReadFull(nc, buf); err != nil {
 		return fmt.Errorf("reading client preface: %w", err)
