@@ -89,7 +89,7 @@ func Dial(target string, opts ...DialOption) (*Channel, error) {
 		c.userAgent = o.userAgent + " " + version
 	}
 	c.pid = o.system.Root.Spawn(actors.NewChannelProps(actors.ChannelParams{
-		Target: addr, Dial: o.dialer, Conn: o.conn, Backoff: o.backoff, Logger: o.logger, State: c.state,
+		System: o.system, Target: addr, Dial: o.dialer, Conn: o.conn, Backoff: o.backoff, Logger: o.logger, State: c.state,
 	}))
 	return c, nil
 }

@@ -151,7 +151,7 @@ func (s *Server) sendToServerActor(msg any) bool {
 	}
 	if s.pid == nil {
 		s.pid = s.system.Root.Spawn(actors.NewServerProps(actors.ServerParams{
-			Conn: s.opts.conn, Logger: s.opts.logger, NewStream: s.newStream,
+			System: s.system, Conn: s.opts.conn, Logger: s.opts.logger, NewStream: s.newStream,
 		}))
 	}
 	s.system.Root.Send(s.pid, msg)
@@ -188,7 +188,7 @@ func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.S
 		}
 		producer = func() actor.Actor { return streamactor.NewServer(params) }
 	}
-	pid := ctx.Spawn(actor.PropsFromProducer(producer, actor.WithReceiverMiddleware(supervisor.CaptureStack)))
+	pid := ctx.Spawn(actors.RuntimeProps(s.system, producer, actor.WithReceiverMiddleware(supervisor.CaptureStack)))
 	return actors.StreamOwner{PID: pid, ManualFlow: h.stream != nil}
 }
 

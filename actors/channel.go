@@ -64,6 +64,8 @@ type StateChanged struct {
 
 // ChannelParams configures a channel actor.
 type ChannelParams struct {
+	// System, when set, runs the runtime's actors on the system's warm dispatcher.
+	System  *actor.ActorSystem
 	Target  string
 	Dial    func(ctx context.Context, addr string) (net.Conn, error)
 	Conn    ConnConfig
@@ -115,7 +117,7 @@ type channel struct {
 
 // NewChannelProps returns the props of a channel actor.
 func NewChannelProps(p ChannelParams) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor { return &channel{p: p} },
+	return RuntimeProps(p.System, func() actor.Actor { return &channel{p: p} },
 		actor.WithSupervisor(supervisor.StopOnFailure(p.Logger)))
 }
 
@@ -191,7 +193,7 @@ func (ch *channel) startCall(ctx actor.Context, m *StartCall) {
 	if ch.state == Ready {
 		conn = ch.conn
 	}
-	props := actor.PropsFromProducer(func() actor.Actor { return m.NewCall(conn) },
+	props := RuntimeProps(ch.p.System, func() actor.Actor { return m.NewCall(conn) },
 		actor.WithReceiverMiddleware(supervisor.CaptureStack))
 	pid := ctx.Spawn(props)
 	if m.Spawned != nil {
@@ -254,7 +256,7 @@ func (ch *channel) onDialDone(ctx actor.Context, m *dialDone) {
 		return
 	}
 	ch.handshaking = m.conn
-	ch.conn = ctx.Spawn(NewConnProps(ConnParams{NetConn: m.conn, Client: true, Config: ch.p.Conn, Logger: ch.log}))
+	ch.conn = ctx.Spawn(NewConnProps(ConnParams{System: ch.p.System, NetConn: m.conn, Client: true, Config: ch.p.Conn, Logger: ch.log}))
 }
 
 // failAttempt moves to TRANSIENT_FAILURE, fails the calls that do not wait for ready, and

@@ -114,6 +114,8 @@ type GoAwayReceived struct {
 
 // ConnParams configures a connection actor.
 type ConnParams struct {
+	// System, when set, runs the actor on the system's warm dispatcher.
+	System  *actor.ActorSystem
 	NetConn net.Conn
 	Client  bool
 	Config  ConnConfig
@@ -185,7 +187,7 @@ type pendingOpen struct {
 // NewConnProps returns the props of a connection actor over p.NetConn.
 func NewConnProps(p ConnParams) *actor.Props {
 	counter := &mailboxCounter{}
-	return actor.PropsFromProducer(func() actor.Actor {
+	return RuntimeProps(p.System, func() actor.Actor {
 		return &conn{p: p, counter: counter}
 	}, actor.WithMailbox(actor.Unbounded(counter)),
 		actor.WithSupervisor(supervisor.StopOnFailure(p.Logger)),

@@ -38,6 +38,8 @@ type acceptEnded struct {
 
 // ServerParams configures a server actor.
 type ServerParams struct {
+	// System, when set, runs the runtime's actors on the system's warm dispatcher.
+	System    *actor.ActorSystem
 	Conn      ConnConfig
 	Logger    *slog.Logger
 	NewStream func(ctx actor.Context, s IncomingStream) StreamOwner
@@ -60,7 +62,7 @@ type listening struct {
 
 // NewServerProps returns the props of a server actor.
 func NewServerProps(p ServerParams) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
+	return RuntimeProps(p.System, func() actor.Actor {
 		return &server{p: p, listeners: map[net.Listener]*listening{}, conns: map[string]*actor.PID{}}
 	}, actor.WithSupervisor(supervisor.StopOnFailure(p.Logger)))
 }
@@ -113,7 +115,7 @@ func (s *server) accepted(ctx actor.Context, nc net.Conn) {
 		_ = nc.Close()
 		return
 	}
-	pid := ctx.Spawn(NewConnProps(ConnParams{NetConn: nc, Config: s.p.Conn, Logger: s.p.Logger, NewStream: s.p.NewStream}))
+	pid := ctx.Spawn(NewConnProps(ConnParams{System: s.p.System, NetConn: nc, Config: s.p.Conn, Logger: s.p.Logger, NewStream: s.p.NewStream}))
 	s.conns[pid.Id] = pid
 }
 
