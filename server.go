@@ -15,7 +15,6 @@ import (
 	"github.com/actorrpc/actorrpc/actors"
 	"github.com/actorrpc/actorrpc/callactor"
 	"github.com/actorrpc/actorrpc/streamactor"
-	"github.com/actorrpc/actorrpc/supervisor"
 	"github.com/actorrpc/actorrpc/wire"
 )
 
@@ -188,7 +187,7 @@ func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.S
 		}
 		producer = func() actor.Actor { return streamactor.NewServer(params) }
 	}
-	pid := ctx.Spawn(actors.RuntimeProps(s.system, producer, actor.WithReceiverMiddleware(supervisor.CaptureStack)))
+	pid := ctx.Spawn(actors.RuntimeProps(s.system, producer))
 	return actors.StreamOwner{PID: pid, ManualFlow: h.stream != nil}
 }
 

@@ -123,6 +123,7 @@ func NewChannelProps(p ChannelParams) *actor.Props {
 
 // Receive is the channel actor's one switch.
 func (ch *channel) Receive(ctx actor.Context) {
+	defer supervisor.KeepStack()
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		ch.self = ctx.Self()
@@ -193,8 +194,7 @@ func (ch *channel) startCall(ctx actor.Context, m *StartCall) {
 	if ch.state == Ready {
 		conn = ch.conn
 	}
-	props := RuntimeProps(ch.p.System, func() actor.Actor { return m.NewCall(conn) },
-		actor.WithReceiverMiddleware(supervisor.CaptureStack))
+	props := RuntimeProps(ch.p.System, func() actor.Actor { return m.NewCall(conn) })
 	pid := ctx.Spawn(props)
 	if m.Spawned != nil {
 		m.Spawned <- pid

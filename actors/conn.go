@@ -190,12 +190,12 @@ func NewConnProps(p ConnParams) *actor.Props {
 	return RuntimeProps(p.System, func() actor.Actor {
 		return &conn{p: p, counter: counter}
 	}, actor.WithMailbox(actor.Unbounded(counter)),
-		actor.WithSupervisor(supervisor.StopOnFailure(p.Logger)),
-		actor.WithReceiverMiddleware(supervisor.CaptureStack))
+		actor.WithSupervisor(supervisor.StopOnFailure(p.Logger)))
 }
 
 // Receive is the connection actor's one switch over its messages.
 func (c *conn) Receive(ctx actor.Context) {
+	defer supervisor.KeepStack()
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		c.start(ctx)

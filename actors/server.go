@@ -69,6 +69,7 @@ func NewServerProps(p ServerParams) *actor.Props {
 
 // Receive is the server actor's one switch.
 func (s *server) Receive(ctx actor.Context) {
+	defer supervisor.KeepStack()
 	switch m := ctx.Message().(type) {
 	case *Serve:
 		s.serve(ctx, m)

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/net/http2/hpack"
 
 	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/supervisor"
 	"github.com/actorrpc/actorrpc/wire"
 )
 
@@ -66,6 +67,7 @@ func NewUnaryClient(p ClientParams) *UnaryClient { return &UnaryClient{p: p} }
 
 // Receive is the call actor's one switch.
 func (c *UnaryClient) Receive(ctx actor.Context) {
+	defer supervisor.KeepStack()
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		c.start(ctx)

@@ -86,6 +86,7 @@ func NewUnaryServer(p ServerParams) *UnaryServer { return &UnaryServer{p: p} }
 
 // Receive is the call actor's one switch.
 func (s *UnaryServer) Receive(ctx actor.Context) {
+	defer supervisor.KeepStack()
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		s.start(ctx)

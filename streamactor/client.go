@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/supervisor"
 	"github.com/actorrpc/actorrpc/wire"
 )
 
@@ -90,6 +91,7 @@ func NewClient(p ClientParams) *Client { return &Client{p: p} }
 
 // Receive is the stream actor's one switch.
 func (c *Client) Receive(ctx actor.Context) {
+	defer supervisor.KeepStack()
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		c.start(ctx)

@@ -77,6 +77,7 @@ func NewServer(p ServerParams) *Server { return &Server{p: p} }
 
 // Receive is the stream actor's one switch.
 func (s *Server) Receive(ctx actor.Context) {
+	defer supervisor.KeepStack()
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		s.start(ctx)

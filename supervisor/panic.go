@@ -27,6 +27,15 @@ func Recovered(r any) *Panic {
 	return &Panic{Value: r, Stack: debug.Stack()}
 }
 
+// KeepStack, deferred at the top of an actor's Receive, re-panics with a *Panic carrying
+// the stack of the original panic (protoactor-go's own recover would lose it). It costs
+// far less than CaptureStack, which makes protoactor-go wrap every message in an envelope.
+func KeepStack() {
+	if r := recover(); r != nil {
+		panic(Recovered(r))
+	}
+}
+
 // CaptureStack is receiver middleware that re-panics with a *Panic carrying the stack of the
 // original panic, which protoactor-go's own recover would lose.
 func CaptureStack(next actor.ReceiverFunc) actor.ReceiverFunc {
