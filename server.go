@@ -230,8 +230,8 @@ func (s *Server) Serve(lis net.Listener) error {
 // Stop closes every listener and connection at once; handlers' contexts are cancelled.
 func (s *Server) Stop() {
 	s.shutdown(false)
+	s.stopActor() // connections close before handlers hear of it: no answer slips out
 	s.cancel()
-	s.stopActor()
 }
 
 // GracefulStop stops accepting, sends GOAWAY, and waits for the calls in flight to finish
