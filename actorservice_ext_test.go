@@ -25,12 +25,12 @@ func (g *greeterActor) Receive(c actor.Context) {
 	}
 	g.calls++
 	req := call.Request.(*hellopb.HelloRequest)
-	if req.GetName() == "" {
+	if req.GetGreeting() == "" {
 		call.Fail(c, actorrpc.Errorf(actorrpc.InvalidArgument, "call %d: empty name", g.calls))
 		return
 	}
 	call.SetHeader(actorrpc.Pairs("served-by", "actor"))
-	call.Respond(c, &hellopb.HelloResponse{Message: "Hello from an actor, " + req.GetName()})
+	call.Respond(c, &hellopb.HelloResponse{Reply: "Hello from an actor, " + req.GetGreeting()})
 }
 
 func TestActorServedMethod(t *testing.T) {
@@ -50,9 +50,9 @@ func TestActorServedMethod(t *testing.T) {
 	client := hellopb.NewHelloServiceClient(ch)
 
 	var header actorrpc.Metadata
-	resp, err := client.SayHello(testCtx(t), &hellopb.HelloRequest{Name: "bob"}, actorrpc.Header(&header))
+	resp, err := client.SayHello(testCtx(t), &hellopb.HelloRequest{Greeting: "bob"}, actorrpc.Header(&header))
 	require.NoError(t, err)
-	assert.Equal(t, "Hello from an actor, bob", resp.GetMessage())
+	assert.Equal(t, "Hello from an actor, bob", resp.GetReply())
 	assert.Equal(t, []string{"actor"}, header["served-by"])
 
 	_, err = client.SayHello(testCtx(t), &hellopb.HelloRequest{})
@@ -77,6 +77,6 @@ func TestActorThatNeverAnswersIsBoundedByTheDeadline(t *testing.T) {
 	defer ch.Close()
 	ctx, cancel := context.WithTimeout(testCtx(t), 100_000_000) // 100 ms
 	defer cancel()
-	_, err = hellopb.NewHelloServiceClient(ch).SayHello(ctx, &hellopb.HelloRequest{Name: "anyone"})
+	_, err = hellopb.NewHelloServiceClient(ch).SayHello(ctx, &hellopb.HelloRequest{Greeting: "anyone"})
 	assert.Equal(t, actorrpc.DeadlineExceeded, actorrpc.CodeOf(err))
 }

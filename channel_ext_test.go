@@ -192,7 +192,7 @@ func bubble(t *testing.T, f func(t *testing.T)) {
 
 // hello makes one SayHello call and returns its error.
 func hello(ctx context.Context, ch *actorrpc.Channel, opts ...actorrpc.CallOption) error {
-	_, err := hellopb.NewHelloServiceClient(ch).SayHello(ctx, &hellopb.HelloRequest{Name: "x"}, opts...)
+	_, err := hellopb.NewHelloServiceClient(ch).SayHello(ctx, &hellopb.HelloRequest{Greeting: "x"}, opts...)
 	return err
 }
 
@@ -371,7 +371,7 @@ func TestChannelReconnectsAfterServerStops(t *testing.T) {
 		release := make(chan struct{})
 		defer close(release)
 		stopServer := bubbleServer(t, n, func(ctx context.Context, req *hellopb.HelloRequest) (*hellopb.HelloResponse, error) {
-			if req.GetName() == "block" {
+			if req.GetGreeting() == "block" {
 				<-release
 			}
 			return echo(ctx, req)
@@ -383,7 +383,7 @@ func TestChannelReconnectsAfterServerStops(t *testing.T) {
 		defer rec.stop()
 		inFlight := make(chan error, 1)
 		go func() {
-			_, err := hellopb.NewHelloServiceClient(ch).SayHello(context.Background(), &hellopb.HelloRequest{Name: "block"})
+			_, err := hellopb.NewHelloServiceClient(ch).SayHello(context.Background(), &hellopb.HelloRequest{Greeting: "block"})
 			inFlight <- err
 		}()
 		synctest.Wait()

@@ -20,7 +20,7 @@ type greeter struct {
 }
 
 func (greeter) SayHello(_ context.Context, req *hellopb.HelloRequest) (*hellopb.HelloResponse, error) {
-	if req.GetName() == "" {
+	if req.GetGreeting() == "" {
 		st, err := actorrpc.NewStatus(actorrpc.InvalidArgument, "name is required").
 			WithDetails(wrapperspb.String("set HelloRequest.name"))
 		if err != nil {
@@ -28,7 +28,7 @@ func (greeter) SayHello(_ context.Context, req *hellopb.HelloRequest) (*hellopb.
 		}
 		return nil, st.Err()
 	}
-	return &hellopb.HelloResponse{Message: "Hello, " + req.GetName() + "!"}, nil
+	return &hellopb.HelloResponse{Reply: "Hello, " + req.GetGreeting() + "!"}, nil
 }
 
 // serveExample serves impl on a loopback port and returns a client of it; stop closes the
@@ -72,11 +72,11 @@ func ExampleDial() {
 	fmt.Println("after Dial:", ch.State())
 
 	client := hellopb.NewHelloServiceClient(ch)
-	resp, err := client.SayHello(context.Background(), &hellopb.HelloRequest{Name: "world"})
+	resp, err := client.SayHello(context.Background(), &hellopb.HelloRequest{Greeting: "world"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(resp.GetMessage())
+	fmt.Println(resp.GetReply())
 	fmt.Println("after a call:", ch.State())
 	// Output:
 	// after Dial: IDLE
@@ -99,11 +99,11 @@ func ExampleNewServer() {
 		log.Fatal(err)
 	}
 	defer ch.Close()
-	resp, err := hellopb.NewHelloServiceClient(ch).SayHello(context.Background(), &hellopb.HelloRequest{Name: "server"})
+	resp, err := hellopb.NewHelloServiceClient(ch).SayHello(context.Background(), &hellopb.HelloRequest{Greeting: "server"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(resp.GetMessage())
+	fmt.Println(resp.GetReply())
 
 	// GracefulStop lets the calls in flight finish (for at most 5 s here); then Serve returns.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -122,13 +122,13 @@ func ExampleFuture_Await() {
 	ctx := context.Background()
 
 	// The Async stub starts the call and returns at once.
-	future := client.SayHelloAsync(ctx, &hellopb.HelloRequest{Name: "future"})
+	future := client.SayHelloAsync(ctx, &hellopb.HelloRequest{Greeting: "future"})
 	// ... other work happens here while the call runs ...
 	resp, err := future.Await(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(resp.GetMessage())
+	fmt.Println(resp.GetReply())
 	// Output: Hello, future!
 }
 
@@ -140,7 +140,7 @@ func ExampleFuture_PipeTo() {
 	done := make(chan struct{})
 	props := actor.PropsFromFunc(func(c actor.Context) {
 		if r, ok := c.Message().(*actorrpc.FutureResult[*hellopb.HelloResponse]); ok {
-			fmt.Println("actor got:", r.Value.GetMessage(), r.Err)
+			fmt.Println("actor got:", r.Value.GetReply(), r.Err)
 			close(done)
 		}
 	})
@@ -148,7 +148,7 @@ func ExampleFuture_PipeTo() {
 	pid := system.Root.Spawn(props)
 	defer system.Root.Stop(pid)
 
-	client.SayHelloAsync(context.Background(), &hellopb.HelloRequest{Name: "actor"}).PipeTo(pid)
+	client.SayHelloAsync(context.Background(), &hellopb.HelloRequest{Greeting: "actor"}).PipeTo(pid)
 	<-done
 	// Output: actor got: Hello, actor! <nil>
 }
@@ -195,7 +195,7 @@ func ExampleAppendOutgoing() {
 	// The handler reads the caller's metadata with Incoming.
 	client, _, stop := serveExample(helloServer{fn: func(ctx context.Context, _ *hellopb.HelloRequest) (*hellopb.HelloResponse, error) {
 		md := actorrpc.Incoming(ctx)
-		return &hellopb.HelloResponse{Message: fmt.Sprintf("Hello, %s (%s)!", md["user"][0], md["role"][0])}, nil
+		return &hellopb.HelloResponse{Reply: fmt.Sprintf("Hello, %s (%s)!", md["user"][0], md["role"][0])}, nil
 	}})
 	defer stop()
 
@@ -205,7 +205,7 @@ func ExampleAppendOutgoing() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(resp.GetMessage())
+	fmt.Println(resp.GetReply())
 	// Output: Hello, alice (admin)!
 }
 
@@ -218,13 +218,13 @@ func ExampleSetHeader() {
 		if err := actorrpc.SetTrailer(ctx, actorrpc.Pairs("cost", "1")); err != nil {
 			return nil, err
 		}
-		return &hellopb.HelloResponse{Message: "Hello, " + req.GetName() + "!"}, nil
+		return &hellopb.HelloResponse{Reply: "Hello, " + req.GetGreeting() + "!"}, nil
 	}})
 	defer stop()
 
 	// The Header and Trailer call options collect them on the client.
 	var header, trailer actorrpc.Metadata
-	_, err := client.SayHello(context.Background(), &hellopb.HelloRequest{Name: "bob"},
+	_, err := client.SayHello(context.Background(), &hellopb.HelloRequest{Greeting: "bob"},
 		actorrpc.Header(&header), actorrpc.Trailer(&trailer))
 	if err != nil {
 		log.Fatal(err)
@@ -262,7 +262,7 @@ func (c *counter) Receive(ctx actor.Context) {
 	if call, ok := ctx.Message().(*actorrpc.UnaryCall); ok {
 		c.calls++
 		req := call.Request.(*hellopb.HelloRequest)
-		call.Respond(ctx, &hellopb.HelloResponse{Message: fmt.Sprintf("Hello, %s! You are caller %d.", req.GetName(), c.calls)})
+		call.Respond(ctx, &hellopb.HelloResponse{Reply: fmt.Sprintf("Hello, %s! You are caller %d.", req.GetGreeting(), c.calls)})
 	}
 }
 
@@ -285,11 +285,11 @@ func ExampleServer_RegisterActorService() {
 	defer ch.Close()
 	client := hellopb.NewHelloServiceClient(ch)
 	for _, name := range []string{"ann", "bob"} {
-		resp, err := client.SayHello(context.Background(), &hellopb.HelloRequest{Name: name})
+		resp, err := client.SayHello(context.Background(), &hellopb.HelloRequest{Greeting: name})
 		if err != nil {
 			log.Fatal(err)
 		}
-		fmt.Println(resp.GetMessage())
+		fmt.Println(resp.GetReply())
 	}
 	// Output:
 	// Hello, ann! You are caller 1.

@@ -16,12 +16,12 @@ import (
 func TestFutureAwaitAndResult(t *testing.T) {
 	release := make(chan struct{})
 	e := newEnv(t, func(ctx context.Context, req *hellopb.HelloRequest) (*hellopb.HelloResponse, error) {
-		if req.GetName() == "wait" {
+		if req.GetGreeting() == "wait" {
 			<-release
 		}
 		return echo(ctx, req)
 	}, nil)
-	f := e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Name: "wait"})
+	f := e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Greeting: "wait"})
 	_, err := f.Result()
 	assert.ErrorIs(t, err, actorrpc.ErrNotDone, "Result before the call ends")
 
@@ -34,15 +34,15 @@ func TestFutureAwaitAndResult(t *testing.T) {
 	<-f.Done()
 	resp, err := f.Result()
 	require.NoError(t, err)
-	assert.Equal(t, "Hello, wait!", resp.GetMessage())
+	assert.Equal(t, "Hello, wait!", resp.GetReply())
 	resp, err = f.Await(testCtx(t))
 	require.NoError(t, err)
-	assert.Equal(t, "Hello, wait!", resp.GetMessage())
+	assert.Equal(t, "Hello, wait!", resp.GetReply())
 }
 
 func TestFutureManyAwaiters(t *testing.T) {
 	e := newEnv(t, echo, nil)
-	f := e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Name: "all"})
+	f := e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Greeting: "all"})
 	var wg sync.WaitGroup
 	got := make(chan string, 100)
 	for range 100 {
@@ -54,7 +54,7 @@ func TestFutureManyAwaiters(t *testing.T) {
 				got <- err.Error()
 				return
 			}
-			got <- resp.GetMessage()
+			got <- resp.GetReply()
 		}()
 	}
 	wg.Wait()
@@ -68,7 +68,7 @@ func TestFutureFanOutAndSelect(t *testing.T) {
 	e := newEnv(t, echo, nil)
 	futures := make([]*actorrpc.Future[*hellopb.HelloResponse], 100)
 	for i := range futures {
-		futures[i] = e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Name: fmt.Sprint(i)})
+		futures[i] = e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Greeting: fmt.Sprint(i)})
 	}
 	for i, f := range futures {
 		select {
@@ -78,7 +78,7 @@ func TestFutureFanOutAndSelect(t *testing.T) {
 		}
 		resp, err := f.Result()
 		require.NoError(t, err)
-		assert.Equal(t, fmt.Sprintf("Hello, %d!", i), resp.GetMessage())
+		assert.Equal(t, fmt.Sprintf("Hello, %d!", i), resp.GetReply())
 	}
 }
 
@@ -86,19 +86,19 @@ func TestFuturePipeTo(t *testing.T) {
 	e := newEnv(t, echo, nil)
 	system := e.ch.ActorSystem()
 	pid, results := spawnCollector[*actorrpc.FutureResult[*hellopb.HelloResponse]](t, system)
-	f := e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Name: "piped"})
+	f := e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Greeting: "piped"})
 	f.PipeTo(pid)
 	r := <-results
 	require.NoError(t, r.Err)
-	assert.Equal(t, "Hello, piped!", r.Value.GetMessage())
+	assert.Equal(t, "Hello, piped!", r.Value.GetReply())
 
 	// Piping a future that has already ended delivers at once.
 	f.PipeTo(pid)
 	r = <-results
-	assert.Equal(t, "Hello, piped!", r.Value.GetMessage())
+	assert.Equal(t, "Hello, piped!", r.Value.GetReply())
 
 	// A failed call pipes its error.
-	failed := e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Name: "x"}, actorrpc.MaxCallSendMsgSize(1))
+	failed := e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Greeting: "x"}, actorrpc.MaxCallSendMsgSize(1))
 	failed.PipeTo(pid)
 	r = <-results
 	assert.Equal(t, actorrpc.ResourceExhausted, actorrpc.CodeOf(r.Err))
@@ -110,10 +110,10 @@ func TestFuturePipeTo(t *testing.T) {
 func TestDroppedFuturesLeakNothing(t *testing.T) {
 	e := newEnv(t, echo, nil)
 	for i := range 100 {
-		e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Name: fmt.Sprint(i)})
+		e.client.SayHelloAsync(testCtx(t), &hellopb.HelloRequest{Greeting: fmt.Sprint(i)})
 	}
 	// A last blocking call on the same connection is answered after the dropped ones
 	// were sent; Close in the cleanup then ends whatever is still in flight.
-	_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Name: "last"})
+	_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Greeting: "last"})
 	require.NoError(t, err)
 }

@@ -29,7 +29,7 @@ func (h helloServer) SayHello(ctx context.Context, req *hellopb.HelloRequest) (*
 
 // echo answers "Hello, <name>!".
 func echo(_ context.Context, req *hellopb.HelloRequest) (*hellopb.HelloResponse, error) {
-	return &hellopb.HelloResponse{Message: "Hello, " + req.GetName() + "!"}, nil
+	return &hellopb.HelloResponse{Reply: "Hello, " + req.GetGreeting() + "!"}, nil
 }
 
 // env is one server and one channel to it, each in its own actor system, torn down at

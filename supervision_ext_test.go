@@ -28,7 +28,7 @@ func TestPanickingHandlerEndsOnlyItsCall(t *testing.T) {
 	})
 	defer serverSystem.EventStream.Unsubscribe(sub)
 	e := newEnv(t, func(ctx context.Context, req *hellopb.HelloRequest) (*hellopb.HelloResponse, error) {
-		if req.GetName() == "panic" {
+		if req.GetGreeting() == "panic" {
 			panic("handler exploded")
 		}
 		return echo(ctx, req)
@@ -44,7 +44,7 @@ func TestPanickingHandlerEndsOnlyItsCall(t *testing.T) {
 			if i%5 == 0 {
 				name = "panic"
 			}
-			_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Name: name})
+			_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Greeting: name})
 			if name == "panic" {
 				st := actorrpc.StatusOf(err)
 				if st.Code() != actorrpc.Internal || !strings.Contains(st.Message(), "handler exploded") {
@@ -61,7 +61,7 @@ func TestPanickingHandlerEndsOnlyItsCall(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.Equal(t, actorrpc.Ready, e.ch.State(), "the connection survives panics")
-	_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Name: "after"})
+	_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Greeting: "after"})
 	require.NoError(t, err)
 
 	f := <-failures

@@ -25,9 +25,9 @@ func TestUnaryRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Clone(tt.name[:min(len(tt.name), 10)]), func(t *testing.T) {
-			resp, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Name: tt.name})
+			resp, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Greeting: tt.name})
 			require.NoError(t, err)
-			assert.Equal(t, tt.want, resp.GetMessage())
+			assert.Equal(t, tt.want, resp.GetReply())
 		})
 	}
 }
@@ -41,9 +41,9 @@ func TestConcurrentCallsShareOneConnection(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			name := strings.Repeat("n", i)
-			resp, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Name: name})
-			if err == nil && resp.GetMessage() != "Hello, "+name+"!" {
-				err = actorrpc.Errorf(actorrpc.Internal, "got %q", resp.GetMessage())
+			resp, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Greeting: name})
+			if err == nil && resp.GetReply() != "Hello, "+name+"!" {
+				err = actorrpc.Errorf(actorrpc.Internal, "got %q", resp.GetReply())
 			}
 			errs <- err
 		}()
@@ -59,7 +59,7 @@ func TestConcurrentCallsShareOneConnection(t *testing.T) {
 func TestStatusFromHandler(t *testing.T) {
 	detail := wrapperspb.String("field name is bad")
 	e := newEnv(t, func(_ context.Context, req *hellopb.HelloRequest) (*hellopb.HelloResponse, error) {
-		switch req.GetName() {
+		switch req.GetGreeting() {
 		case "notfound":
 			return nil, actorrpc.Errorf(actorrpc.NotFound, "no user %q", "bob")
 		case "details":
@@ -88,14 +88,14 @@ func TestStatusFromHandler(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Name: tt.name})
+			_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Greeting: tt.name})
 			st := actorrpc.StatusOf(err)
 			assert.Equal(t, tt.code, st.Code(), "got %v; want %v", st.Code(), tt.code)
 			assert.Equal(t, tt.msg, st.Message())
 		})
 	}
 	t.Run("details arrive", func(t *testing.T) {
-		_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Name: "details"})
+		_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Greeting: "details"})
 		details := actorrpc.StatusOf(err).Details()
 		require.Len(t, details, 1)
 		got := new(wrapperspb.StringValue)
@@ -115,7 +115,7 @@ func TestMetadataRoundTrip(t *testing.T) {
 		if err := actorrpc.SetTrailer(ctx, actorrpc.Pairs("t", "trailer-value", "t-bin", binary)); err != nil {
 			return nil, err
 		}
-		if req.GetName() == "fail" {
+		if req.GetGreeting() == "fail" {
 			return nil, actorrpc.Errorf(actorrpc.Aborted, "failing with metadata")
 		}
 		return echo(ctx, req)
@@ -124,7 +124,7 @@ func TestMetadataRoundTrip(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := actorrpc.AppendOutgoing(testCtx(t), "k", "v1", "k", "v2", "k-bin", binary)
 			var header, trailer actorrpc.Metadata
-			_, err := e.client.SayHello(ctx, &hellopb.HelloRequest{Name: name}, actorrpc.Header(&header), actorrpc.Trailer(&trailer))
+			_, err := e.client.SayHello(ctx, &hellopb.HelloRequest{Greeting: name}, actorrpc.Header(&header), actorrpc.Trailer(&trailer))
 			if name == "fail" {
 				require.Equal(t, actorrpc.Aborted, actorrpc.CodeOf(err))
 			} else {
@@ -147,7 +147,7 @@ func TestSendHeaderBeforeResponse(t *testing.T) {
 		return echo(ctx, req)
 	}, nil)
 	var header actorrpc.Metadata
-	_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Name: "x"}, actorrpc.Header(&header))
+	_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Greeting: "x"}, actorrpc.Header(&header))
 	require.NoError(t, err)
 	assert.Equal(t, []string{"yes"}, header["early"])
 	assert.Empty(t, header["late"])
@@ -168,7 +168,7 @@ func TestMessageSizeLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Name: strings.Repeat("a", tt.size)}, tt.opts...)
+			_, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Greeting: strings.Repeat("a", tt.size)}, tt.opts...)
 			assert.Equal(t, tt.code, actorrpc.CodeOf(err), "got %v", err)
 		})
 	}
@@ -205,7 +205,7 @@ func TestDeadlineOnBothSides(t *testing.T) {
 	}, nil)
 	ctx, cancel := context.WithTimeout(testCtx(t), 200*time.Millisecond)
 	defer cancel()
-	_, err := e.client.SayHello(ctx, &hellopb.HelloRequest{Name: "slow"})
+	_, err := e.client.SayHello(ctx, &hellopb.HelloRequest{Greeting: "slow"})
 	assert.Equal(t, actorrpc.DeadlineExceeded, actorrpc.CodeOf(err), "got %v", err)
 	s := <-handlerSaw
 	assert.True(t, s.hasDL, "the handler's ctx has a deadline from grpc-timeout")
@@ -228,7 +228,7 @@ func TestCancellationReachesHandler(t *testing.T) {
 		<-started
 		cancel()
 	}()
-	_, err := e.client.SayHello(ctx, &hellopb.HelloRequest{Name: "cancel me"})
+	_, err := e.client.SayHello(ctx, &hellopb.HelloRequest{Greeting: "cancel me"})
 	assert.Equal(t, actorrpc.Canceled, actorrpc.CodeOf(err), "got %v", err)
 	assert.ErrorIs(t, <-handlerErr, context.Canceled)
 }

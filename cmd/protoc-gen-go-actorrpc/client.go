@@ -6,21 +6,32 @@ import "google.golang.org/protobuf/compiler/protogen"
 func genClient(g *protogen.GeneratedFile, s *service) {
 	genClientInterface(g, s)
 	genClientStruct(g, s)
-	for _, m := range s.unary {
+	for _, m := range s.methods {
+		if m.actor != "" {
+			genStreamClientMethod(g, s, m)
+			genActorClientMethod(g, s, m)
+			continue
+		}
 		genClientMethod(g, s, m)
 		genClientAsyncMethod(g, s, m)
 	}
 }
 
 // genClientInterface writes the client interface, with a blocking and an async method
-// per unary method.
+// per unary method, and a blocking and an actor-driven one per streaming method.
 func genClientInterface(g *protogen.GeneratedFile, s *service) {
 	genTypeDoc(g, s, s.client+" is the client API for the "+s.GoName+" service.")
 	g.AnnotateSymbol(s.client, protogen.Annotation{Location: s.Location})
 	g.P("type ", s.client, " interface {")
-	for _, m := range s.unary {
+	for _, m := range s.methods {
 		g.AnnotateSymbol(s.client+"."+m.GoName, protogen.Annotation{Location: m.Location})
 		genMethodDoc(g, m.Comments.Leading, m.deprecated)
+		if m.actor != "" {
+			g.P(streamClientSignature(g, m))
+			genMethodDoc(g, actorDoc(g, m), m.deprecated)
+			g.P(actorSignature(g, m))
+			continue
+		}
 		g.P(clientSignature(g, m))
 		asyncDoc := " " + m.async + " starts " + m.GoName + " and returns a future for its response without blocking."
 		genMethodDoc(g, protogen.Comments(asyncDoc), m.deprecated)

@@ -6,9 +6,13 @@ import (
 	"google.golang.org/protobuf/compiler/protogen"
 )
 
-// genHandlers writes, per unary method, the function that calls it on a server.
+// genHandlers writes, per method, the function that calls it on a server.
 func genHandlers(g *protogen.GeneratedFile, s *service) {
-	for _, m := range s.unary {
+	for _, m := range s.methods {
+		if m.actor != "" {
+			genStreamHandler(g, s, m)
+			continue
+		}
 		genHandler(g, s, m)
 	}
 }
@@ -39,6 +43,11 @@ func genServiceDesc(g *protogen.GeneratedFile, file *protogen.File, s *service) 
 	g.P("Methods: []", actorrpcPackage.Ident("MethodDesc"), "{")
 	for _, m := range s.unary {
 		genMethodDesc(g, m)
+	}
+	g.P("},")
+	g.P("Streams: []", actorrpcPackage.Ident("StreamDesc"), "{")
+	for _, m := range s.streams {
+		genStreamDesc(g, m)
 	}
 	g.P("},")
 	g.P("Metadata: ", quote(file.Desc.Path()), ",")

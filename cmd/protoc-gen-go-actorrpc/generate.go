@@ -17,33 +17,27 @@ const (
 // fileSuffix replaces ".proto" in the name of each generated file.
 const fileSuffix = "_actorrpc.pb.go"
 
-// generate writes a file for each requested .proto file that has services. It reports
-// streaming methods with gen.Error unless p.skipStreaming is set; then nothing is written.
+// generate writes a file for each requested .proto file that has services. With
+// p.skipStreaming, streaming methods are left out.
 func generate(gen *protogen.Plugin, p params) {
 	gen.SupportedFeatures = uint64(pluginpb.CodeGeneratorResponse_FEATURE_PROTO3_OPTIONAL |
 		pluginpb.CodeGeneratorResponse_FEATURE_SUPPORTS_EDITIONS)
 	gen.SupportedEditionsMinimum = descriptorpb.Edition_EDITION_PROTO2
 	gen.SupportedEditionsMaximum = descriptorpb.Edition_EDITION_2023
 
-	if !p.skipStreaming {
-		if err := streamingError(gen); err != nil {
-			gen.Error(err)
-			return
-		}
-	}
 	for _, f := range gen.Files {
 		if f.Generate && len(f.Services) > 0 {
-			generateFile(gen, f)
+			generateFile(gen, f, p)
 		}
 	}
 }
 
 // generateFile writes file's services to <name>_actorrpc.pb.go.
-func generateFile(gen *protogen.Plugin, file *protogen.File) {
+func generateFile(gen *protogen.Plugin, file *protogen.File, p params) {
 	g := gen.NewGeneratedFile(file.GeneratedFilenamePrefix+fileSuffix, file.GoImportPath)
 	genHeader(gen, g, file)
 	for _, service := range file.Services {
-		genService(g, file, newService(service))
+		genService(g, file, newService(service, p.skipStreaming))
 	}
 }
 
@@ -82,13 +76,13 @@ func genService(g *protogen.GeneratedFile, file *protogen.File, s *service) {
 	genServiceDesc(g, file, s)
 }
 
-// genFullMethodNames writes a constant with the full method name of each unary method.
+// genFullMethodNames writes a constant with the full method name of each method.
 func genFullMethodNames(g *protogen.GeneratedFile, s *service) {
-	if len(s.unary) == 0 {
+	if len(s.methods) == 0 {
 		return
 	}
 	g.P("const (")
-	for _, m := range s.unary {
+	for _, m := range s.methods {
 		g.P(m.fullMethodConst, " = ", quote(m.fullMethod))
 	}
 	g.P(")")

@@ -35,8 +35,8 @@ func TestGolden(t *testing.T) {
 		param       string
 	}{
 		{name: "hello", descriptors: "hello", file: "hello.proto"},
-		{name: "chat_error", descriptors: "chat", file: "chat.proto"},
-		{name: "streaming_error", descriptors: "streaming", file: "streaming.proto"},
+		{name: "chat", descriptors: "chat", file: "chat.proto"},
+		{name: "streaming", descriptors: "streaming", file: "streaming.proto"},
 		{name: "streaming_skip", descriptors: "streaming", file: "streaming.proto", param: "skip_streaming=true"},
 		{
 			name: "imports", descriptors: "imports", file: "imports.proto",
@@ -66,13 +66,19 @@ func TestGolden(t *testing.T) {
 }
 
 // TestStreamingErrorNamesMethod checks the exact error for one streaming method.
-func TestStreamingErrorNamesMethod(t *testing.T) {
+func TestStreamingMethodsAreGenerated(t *testing.T) {
 	t.Parallel()
 	resp := runPlugin(request(t, "chat", "chat.proto", ""))
-	assert.Equal(t, "protoc-gen-go-actorrpc: helloworld.HelloService.Chat is a streaming method; "+
-		"streaming is not supported yet (use option skip_streaming=true to generate the unary methods only)",
-		resp.GetError())
-	assert.Empty(t, resp.GetFile())
+	require.Empty(t, resp.GetError())
+	require.Len(t, resp.GetFile(), 1)
+	content := resp.GetFile()[0].GetContent()
+	for _, want := range []string{
+		"Chat(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[",
+		"ChatActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)",
+		"Streams: []actorrpc.StreamDesc{",
+	} {
+		assert.Contains(t, content, want)
+	}
 }
 
 // TestOnlyRequestedFiles checks that imported files get no output of their own.

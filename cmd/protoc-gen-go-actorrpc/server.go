@@ -18,7 +18,7 @@ func genServerInterface(g *protogen.GeneratedFile, s *service) {
 		"// All implementations must embed "+s.unimplemented+" for forward compatibility.")
 	g.AnnotateSymbol(s.server, protogen.Annotation{Location: s.Location})
 	g.P("type ", s.server, " interface {")
-	for _, m := range s.unary {
+	for _, m := range s.methods {
 		g.AnnotateSymbol(s.server+"."+m.GoName, protogen.Annotation{Location: m.Location})
 		genMethodDoc(g, m.Comments.Leading, m.deprecated)
 		g.P(serverSignature(g, m))
@@ -36,9 +36,13 @@ func genUnimplemented(g *protogen.GeneratedFile, s *service) {
 	g.P("// Embed it by value, not by pointer: a nil pointer would panic when a method is called.")
 	g.P("type ", s.unimplemented, " struct{}")
 	g.P()
-	for _, m := range s.unary {
+	for _, m := range s.methods {
 		g.P("func (", s.unimplemented, ") ", serverSignature(g, m), " {")
-		g.P("return nil, ", actorrpcPackage.Ident("Errorf"), "(", actorrpcPackage.Ident("Unimplemented"),
+		ret := "return nil, "
+		if m.actor != "" {
+			ret = "return "
+		}
+		g.P(ret, actorrpcPackage.Ident("Errorf"), "(", actorrpcPackage.Ident("Unimplemented"),
 			", ", quote("method "+m.GoName+" not implemented"), ")")
 		g.P("}")
 		g.P()
@@ -81,9 +85,15 @@ func genRegister(g *protogen.GeneratedFile, s *service) {
 
 // genRegisterActor writes the function that serves the service with an actor.
 func genRegisterActor(g *protogen.GeneratedFile, s *service) {
-	g.P("// Register", s.GoName, "Actor serves the ", s.GoName, " service on s with an actor: each call")
+	g.P("// Register", s.GoName, "Actor serves the ", s.GoName, " service on s with an actor: each unary call")
 	g.P("// arrives at pid as an *", actorrpcPackage.Ident("UnaryCall"), " whose Request is the method's request")
 	g.P("// type; answer with call.Respond or call.Fail.")
+	if len(s.streams) > 0 {
+		g.P("// Each streaming call arrives as an *", actorrpcPackage.Ident("IncomingStreamCall"), ", followed by")
+		g.P("// *", actorrpcPackage.Ident("StreamMessage"), " (whose Msg is the method's request type) and *",
+			actorrpcPackage.Ident("StreamEnd"), ";")
+		g.P("// answer with call.Stream.Send and end the call with call.Stream.Finish.")
+	}
 	if s.deprecated {
 		g.P("//")
 		g.P(deprecationComment)
@@ -97,6 +107,9 @@ func genRegisterActor(g *protogen.GeneratedFile, s *service) {
 
 // serverSignature is the server method's name and signature.
 func serverSignature(g *protogen.GeneratedFile, m *method) string {
+	if m.actor != "" {
+		return streamServerSignature(g, m)
+	}
 	return m.GoName + "(" + g.QualifiedGoIdent(contextPackage.Ident("Context")) +
 		", *" + g.QualifiedGoIdent(m.Input.GoIdent) + ") (*" + g.QualifiedGoIdent(m.Output.GoIdent) + ", error)"
 }

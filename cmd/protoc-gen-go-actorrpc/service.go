@@ -22,24 +22,35 @@ type service struct {
 	desc          string // ServiceDesc variable, e.g. HelloService_ServiceDesc
 	deprecated    bool
 
-	unary     []*method          // methods that are generated
-	streaming []*protogen.Method // methods that are omitted, with skip_streaming=true
+	methods []*method          // methods that are generated, in .proto order
+	unary   []*method          // the unary ones among them
+	streams []*method          // the streaming ones, in ServiceDesc.Streams order
+	skipped []*protogen.Method // streaming methods omitted with skip_streaming=true
 }
 
-// method is a unary method to generate, with the Go names chosen for it.
+// method is a method to generate, with the Go names chosen for it.
 type method struct {
 	*protogen.Method
 
 	fullMethod      string // "/helloworld.HelloService/SayHello"
 	fullMethodConst string // HelloService_SayHello_FullMethodName
-	async           string // SayHelloAsync, or with underscores appended if that is taken
 	handler         string // _HelloService_SayHello_Handler
 	deprecated      bool
+
+	// async (unary methods) or actor (streaming methods) is the name of the client's
+	// second form, e.g. SayHelloAsync or BidiHelloActor, with underscores appended if
+	// that is taken.
+	async, actor string
+
+	// Streaming methods only.
+	clientStreams, serverStreams bool
+	streamIndex                  int    // index in ServiceDesc.Streams
+	clientAlias, serverAlias     string // HelloService_BidiHelloClient, ..._BidiHelloServer
 }
 
-// newService chooses the Go names for s and splits its methods into unary and
-// streaming ones.
-func newService(s *protogen.Service) *service {
+// newService chooses the Go names for s and sorts its methods into unary and streaming
+// ones. With skipStreaming, streaming methods are left out (and listed in the docs).
+func newService(s *protogen.Service, skipStreaming bool) *service {
 	name := s.GoName
 	out := &service{
 		Service:       s,
@@ -55,33 +66,53 @@ func newService(s *protogen.Service) *service {
 		taken[m.GoName] = true
 	}
 	for _, m := range s.Methods {
-		if isStreaming(m) {
-			out.streaming = append(out.streaming, m)
+		if isStreaming(m) && skipStreaming {
+			out.skipped = append(out.skipped, m)
 			continue
 		}
-		out.unary = append(out.unary, newMethod(out, m, taken))
+		nm := newMethod(out, m, taken)
+		out.methods = append(out.methods, nm)
+		if isStreaming(m) {
+			nm.streamIndex = len(out.streams)
+			out.streams = append(out.streams, nm)
+		} else {
+			out.unary = append(out.unary, nm)
+		}
 	}
 	return out
 }
 
-// newMethod chooses the Go names for the unary method m of s. taken holds the method
-// names of the client interface so far; the async name is added to it.
+// newMethod chooses the Go names for the method m of s. taken holds the method names of
+// the client interface so far; the name of the second client form is added to it.
 func newMethod(s *service, m *protogen.Method, taken map[string]bool) *method {
-	async := m.GoName + "Async"
-	// A method may already be called FooAsync: append underscores until the name is
-	// free, as protoc-gen-go does for names that collide with generated methods.
-	for taken[async] {
-		async += "_"
-	}
-	taken[async] = true
-	return &method{
+	out := &method{
 		Method:          m,
 		fullMethod:      fmt.Sprintf("/%s/%s", s.Desc.FullName(), m.Desc.Name()),
 		fullMethodConst: s.GoName + "_" + m.GoName + "_FullMethodName",
-		async:           async,
 		handler:         "_" + s.GoName + "_" + m.GoName + "_Handler",
 		deprecated:      m.Desc.Options().(*descriptorpb.MethodOptions).GetDeprecated(),
 	}
+	if !isStreaming(m) {
+		out.async = freeName(m.GoName+"Async", taken)
+		return out
+	}
+	out.actor = freeName(m.GoName+"Actor", taken)
+	out.clientStreams = m.Desc.IsStreamingClient()
+	out.serverStreams = m.Desc.IsStreamingServer()
+	out.clientAlias = s.GoName + "_" + m.GoName + "Client"
+	out.serverAlias = s.GoName + "_" + m.GoName + "Server"
+	return out
+}
+
+// freeName returns name, with underscores appended until it is not in taken, and adds
+// it to taken. A method may already be called FooAsync: this is what protoc-gen-go does
+// for names that collide with generated methods.
+func freeName(name string, taken map[string]bool) string {
+	for taken[name] {
+		name += "_"
+	}
+	taken[name] = true
+	return name
 }
 
 // isStreaming reports whether the client or the server streams in m.
@@ -89,10 +120,10 @@ func isStreaming(m *protogen.Method) bool {
 	return m.Desc.IsStreamingClient() || m.Desc.IsStreamingServer()
 }
 
-// streamingNames lists the Go names of the omitted streaming methods.
-func (s *service) streamingNames() string {
-	names := make([]string, len(s.streaming))
-	for i, m := range s.streaming {
+// skippedNames lists the Go names of the omitted streaming methods.
+func (s *service) skippedNames() string {
+	names := make([]string, len(s.skipped))
+	for i, m := range s.skipped {
 		names[i] = m.GoName
 	}
 	return strings.Join(names, ", ")
@@ -106,10 +137,9 @@ func genTypeDoc(g *protogen.GeneratedFile, s *service, summary string) {
 		g.P("//")
 		g.P(c)
 	}
-	if len(s.streaming) > 0 {
+	if len(s.skipped) > 0 {
 		g.P("//")
-		g.P("// Streaming methods are omitted (generated with skip_streaming=true, as actorrpc")
-		g.P("// does not support streaming yet): ", s.streamingNames(), ".")
+		g.P("// Streaming methods are omitted (generated with skip_streaming=true): ", s.skippedNames(), ".")
 	}
 	if s.deprecated {
 		g.P("//")

@@ -21,11 +21,11 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// HelloRequest is the request of SayHello.
+// HelloRequest carries a greeting.
 type HelloRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// name is who to greet.
-	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// greeting is what the caller says, e.g. a name.
+	Greeting      string `protobuf:"bytes,1,opt,name=greeting,proto3" json:"greeting,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -60,18 +60,18 @@ func (*HelloRequest) Descriptor() ([]byte, []int) {
 	return file_hello_proto_rawDescGZIP(), []int{0}
 }
 
-func (x *HelloRequest) GetName() string {
+func (x *HelloRequest) GetGreeting() string {
 	if x != nil {
-		return x.Name
+		return x.Greeting
 	}
 	return ""
 }
 
-// HelloResponse is the response of SayHello.
+// HelloResponse carries a reply.
 type HelloResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// message is the greeting.
-	Message       string `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
+	// reply is what the server answers.
+	Reply         string `protobuf:"bytes,1,opt,name=reply,proto3" json:"reply,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -106,9 +106,9 @@ func (*HelloResponse) Descriptor() ([]byte, []int) {
 	return file_hello_proto_rawDescGZIP(), []int{1}
 }
 
-func (x *HelloResponse) GetMessage() string {
+func (x *HelloResponse) GetReply() string {
 	if x != nil {
-		return x.Message
+		return x.Reply
 	}
 	return ""
 }
@@ -118,13 +118,16 @@ var File_hello_proto protoreflect.FileDescriptor
 const file_hello_proto_rawDesc = "" +
 	"\n" +
 	"\vhello.proto\x12\n" +
-	"helloworld\"\"\n" +
-	"\fHelloRequest\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\")\n" +
-	"\rHelloResponse\x12\x18\n" +
-	"\amessage\x18\x01 \x01(\tR\amessage2O\n" +
+	"helloworld\"*\n" +
+	"\fHelloRequest\x12\x1a\n" +
+	"\bgreeting\x18\x01 \x01(\tR\bgreeting\"%\n" +
+	"\rHelloResponse\x12\x14\n" +
+	"\x05reply\x18\x01 \x01(\tR\x05reply2\xa7\x02\n" +
 	"\fHelloService\x12?\n" +
-	"\bSayHello\x12\x18.helloworld.HelloRequest\x1a\x19.helloworld.HelloResponseB:Z8github.com/actorrpc/actorrpc/examples/helloworld/hellopbb\x06proto3"
+	"\bSayHello\x12\x18.helloworld.HelloRequest\x1a\x19.helloworld.HelloResponse\x12F\n" +
+	"\rLotsOfReplies\x12\x18.helloworld.HelloRequest\x1a\x19.helloworld.HelloResponse0\x01\x12H\n" +
+	"\x0fLotsOfGreetings\x12\x18.helloworld.HelloRequest\x1a\x19.helloworld.HelloResponse(\x01\x12D\n" +
+	"\tBidiHello\x12\x18.helloworld.HelloRequest\x1a\x19.helloworld.HelloResponse(\x010\x01B:Z8github.com/actorrpc/actorrpc/examples/helloworld/hellopbb\x06proto3"
 
 var (
 	file_hello_proto_rawDescOnce sync.Once
@@ -145,9 +148,15 @@ var file_hello_proto_goTypes = []any{
 }
 var file_hello_proto_depIdxs = []int32{
 	0, // 0: helloworld.HelloService.SayHello:input_type -> helloworld.HelloRequest
-	1, // 1: helloworld.HelloService.SayHello:output_type -> helloworld.HelloResponse
-	1, // [1:2] is the sub-list for method output_type
-	0, // [0:1] is the sub-list for method input_type
+	0, // 1: helloworld.HelloService.LotsOfReplies:input_type -> helloworld.HelloRequest
+	0, // 2: helloworld.HelloService.LotsOfGreetings:input_type -> helloworld.HelloRequest
+	0, // 3: helloworld.HelloService.BidiHello:input_type -> helloworld.HelloRequest
+	1, // 4: helloworld.HelloService.SayHello:output_type -> helloworld.HelloResponse
+	1, // 5: helloworld.HelloService.LotsOfReplies:output_type -> helloworld.HelloResponse
+	1, // 6: helloworld.HelloService.LotsOfGreetings:output_type -> helloworld.HelloResponse
+	1, // 7: helloworld.HelloService.BidiHello:output_type -> helloworld.HelloResponse
+	4, // [4:8] is the sub-list for method output_type
+	0, // [0:4] is the sub-list for method input_type
 	0, // [0:0] is the sub-list for extension type_name
 	0, // [0:0] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name

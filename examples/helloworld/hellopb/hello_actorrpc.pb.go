@@ -11,20 +11,43 @@ import (
 	actorrpc "github.com/actorrpc/actorrpc"
 	actor "github.com/asynkron/protoactor-go/actor"
 	proto "google.golang.org/protobuf/proto"
+	io "io"
 )
 
 const (
-	HelloService_SayHello_FullMethodName = "/helloworld.HelloService/SayHello"
+	HelloService_SayHello_FullMethodName        = "/helloworld.HelloService/SayHello"
+	HelloService_LotsOfReplies_FullMethodName   = "/helloworld.HelloService/LotsOfReplies"
+	HelloService_LotsOfGreetings_FullMethodName = "/helloworld.HelloService/LotsOfGreetings"
+	HelloService_BidiHello_FullMethodName       = "/helloworld.HelloService/BidiHello"
 )
 
 // HelloServiceClient is the client API for the HelloService service.
 //
-// HelloService greets callers.
+// HelloService greets callers, once or as streams.
 type HelloServiceClient interface {
-	// SayHello returns a greeting for the name in the request.
+	// SayHello answers one greeting with one reply.
 	SayHello(ctx context.Context, in *HelloRequest, opts ...actorrpc.CallOption) (*HelloResponse, error)
 	// SayHelloAsync starts SayHello and returns a future for its response without blocking.
 	SayHelloAsync(ctx context.Context, in *HelloRequest, opts ...actorrpc.CallOption) *actorrpc.Future[*HelloResponse]
+	// LotsOfReplies answers one greeting with a stream of replies.
+	LotsOfReplies(ctx context.Context, in *HelloRequest, opts ...actorrpc.CallOption) (actorrpc.ServerStreamingClient[HelloResponse], error)
+	// LotsOfRepliesActor starts LotsOfReplies driven by the actor pid: it sends in and half-closes.
+	// The responses arrive at pid as *actorrpc.StreamHeader,
+	// *actorrpc.StreamMessage (whose Msg is a *HelloResponse) and *actorrpc.StreamEnd.
+	// Cancel the call with the returned *actorrpc.StreamRef.
+	LotsOfRepliesActor(ctx context.Context, in *HelloRequest, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
+	// LotsOfGreetings answers a stream of greetings with one reply.
+	LotsOfGreetings(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.ClientStreamingClient[HelloRequest, HelloResponse], error)
+	// LotsOfGreetingsActor starts LotsOfGreetings driven by the actor pid. The responses arrive at pid as *actorrpc.StreamHeader,
+	// *actorrpc.StreamMessage (whose Msg is a *HelloResponse) and *actorrpc.StreamEnd.
+	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
+	LotsOfGreetingsActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
+	// BidiHello answers each greeting of a stream as it arrives.
+	BidiHello(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[HelloRequest, HelloResponse], error)
+	// BidiHelloActor starts BidiHello driven by the actor pid. The responses arrive at pid as *actorrpc.StreamHeader,
+	// *actorrpc.StreamMessage (whose Msg is a *HelloResponse) and *actorrpc.StreamEnd.
+	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
+	BidiHelloActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
 }
 
 type helloServiceClient struct {
@@ -48,13 +71,92 @@ func (c *helloServiceClient) SayHelloAsync(ctx context.Context, in *HelloRequest
 	return actorrpc.InvokeAsync(ctx, c.cc, HelloService_SayHello_FullMethodName, in, new(HelloResponse), opts...)
 }
 
+func (c *helloServiceClient) LotsOfReplies(ctx context.Context, in *HelloRequest, opts ...actorrpc.CallOption) (actorrpc.ServerStreamingClient[HelloResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &HelloService_ServiceDesc.Streams[0], HelloService_LotsOfReplies_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &actorrpc.GenericClientStream[HelloRequest, HelloResponse]{ClientStream: stream}
+	// io.EOF means the call has already ended: Recv returns how.
+	if err := x.ClientStream.SendMsg(in); err != nil && err != io.EOF {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// HelloService_LotsOfRepliesClient is the client side of LotsOfReplies, by the name protoc-gen-go-grpc gives it.
+type HelloService_LotsOfRepliesClient = actorrpc.ServerStreamingClient[HelloResponse]
+
+func (c *helloServiceClient) LotsOfRepliesActor(ctx context.Context, in *HelloRequest, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	ref, err := c.cc.StartStream(ctx, &HelloService_ServiceDesc.Streams[0], HelloService_LotsOfReplies_FullMethodName, pid, func() proto.Message { return new(HelloResponse) }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	root := c.cc.ActorSystem().Root
+	if err := ref.Send(root, in); err != nil {
+		ref.Cancel(root)
+		return nil, err
+	}
+	ref.CloseSend(root)
+	return ref, nil
+}
+
+func (c *helloServiceClient) LotsOfGreetings(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.ClientStreamingClient[HelloRequest, HelloResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &HelloService_ServiceDesc.Streams[1], HelloService_LotsOfGreetings_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &actorrpc.GenericClientStream[HelloRequest, HelloResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// HelloService_LotsOfGreetingsClient is the client side of LotsOfGreetings, by the name protoc-gen-go-grpc gives it.
+type HelloService_LotsOfGreetingsClient = actorrpc.ClientStreamingClient[HelloRequest, HelloResponse]
+
+func (c *helloServiceClient) LotsOfGreetingsActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	ref, err := c.cc.StartStream(ctx, &HelloService_ServiceDesc.Streams[1], HelloService_LotsOfGreetings_FullMethodName, pid, func() proto.Message { return new(HelloResponse) }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+func (c *helloServiceClient) BidiHello(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[HelloRequest, HelloResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &HelloService_ServiceDesc.Streams[2], HelloService_BidiHello_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &actorrpc.GenericClientStream[HelloRequest, HelloResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// HelloService_BidiHelloClient is the client side of BidiHello, by the name protoc-gen-go-grpc gives it.
+type HelloService_BidiHelloClient = actorrpc.BidiStreamingClient[HelloRequest, HelloResponse]
+
+func (c *helloServiceClient) BidiHelloActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	ref, err := c.cc.StartStream(ctx, &HelloService_ServiceDesc.Streams[2], HelloService_BidiHello_FullMethodName, pid, func() proto.Message { return new(HelloResponse) }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
 // HelloServiceServer is the server API for the HelloService service.
 // All implementations must embed UnimplementedHelloServiceServer for forward compatibility.
 //
-// HelloService greets callers.
+// HelloService greets callers, once or as streams.
 type HelloServiceServer interface {
-	// SayHello returns a greeting for the name in the request.
+	// SayHello answers one greeting with one reply.
 	SayHello(context.Context, *HelloRequest) (*HelloResponse, error)
+	// LotsOfReplies answers one greeting with a stream of replies.
+	LotsOfReplies(*HelloRequest, actorrpc.ServerStreamingServer[HelloResponse]) error
+	// LotsOfGreetings answers a stream of greetings with one reply.
+	LotsOfGreetings(actorrpc.ClientStreamingServer[HelloRequest, HelloResponse]) error
+	// BidiHello answers each greeting of a stream as it arrives.
+	BidiHello(actorrpc.BidiStreamingServer[HelloRequest, HelloResponse]) error
 	mustEmbedUnimplementedHelloServiceServer()
 }
 
@@ -66,6 +168,18 @@ type UnimplementedHelloServiceServer struct{}
 
 func (UnimplementedHelloServiceServer) SayHello(context.Context, *HelloRequest) (*HelloResponse, error) {
 	return nil, actorrpc.Errorf(actorrpc.Unimplemented, "method SayHello not implemented")
+}
+
+func (UnimplementedHelloServiceServer) LotsOfReplies(*HelloRequest, actorrpc.ServerStreamingServer[HelloResponse]) error {
+	return actorrpc.Errorf(actorrpc.Unimplemented, "method LotsOfReplies not implemented")
+}
+
+func (UnimplementedHelloServiceServer) LotsOfGreetings(actorrpc.ClientStreamingServer[HelloRequest, HelloResponse]) error {
+	return actorrpc.Errorf(actorrpc.Unimplemented, "method LotsOfGreetings not implemented")
+}
+
+func (UnimplementedHelloServiceServer) BidiHello(actorrpc.BidiStreamingServer[HelloRequest, HelloResponse]) error {
+	return actorrpc.Errorf(actorrpc.Unimplemented, "method BidiHello not implemented")
 }
 
 func (UnimplementedHelloServiceServer) mustEmbedUnimplementedHelloServiceServer() {}
@@ -89,9 +203,12 @@ func RegisterHelloServiceServer(s actorrpc.ServiceRegistrar, srv HelloServiceSer
 	s.RegisterService(&HelloService_ServiceDesc, srv)
 }
 
-// RegisterHelloServiceActor serves the HelloService service on s with an actor: each call
+// RegisterHelloServiceActor serves the HelloService service on s with an actor: each unary call
 // arrives at pid as an *actorrpc.UnaryCall whose Request is the method's request
 // type; answer with call.Respond or call.Fail.
+// Each streaming call arrives as an *actorrpc.IncomingStreamCall, followed by
+// *actorrpc.StreamMessage (whose Msg is the method's request type) and *actorrpc.StreamEnd;
+// answer with call.Stream.Send and end the call with call.Stream.Finish.
 func RegisterHelloServiceActor(s actorrpc.ServiceRegistrar, pid *actor.PID) {
 	s.RegisterActorService(&HelloService_ServiceDesc, pid)
 }
@@ -105,6 +222,31 @@ func _HelloService_SayHello_Handler(srv any, ctx context.Context, req proto.Mess
 	return out, err
 }
 
+func _HelloService_LotsOfReplies_Handler(srv any, stream actorrpc.ServerStream) error {
+	m := new(HelloRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(HelloServiceServer).LotsOfReplies(m, &actorrpc.GenericServerStream[HelloRequest, HelloResponse]{ServerStream: stream})
+}
+
+// HelloService_LotsOfRepliesServer is the server side of LotsOfReplies, by the name protoc-gen-go-grpc gives it.
+type HelloService_LotsOfRepliesServer = actorrpc.ServerStreamingServer[HelloResponse]
+
+func _HelloService_LotsOfGreetings_Handler(srv any, stream actorrpc.ServerStream) error {
+	return srv.(HelloServiceServer).LotsOfGreetings(&actorrpc.GenericServerStream[HelloRequest, HelloResponse]{ServerStream: stream})
+}
+
+// HelloService_LotsOfGreetingsServer is the server side of LotsOfGreetings, by the name protoc-gen-go-grpc gives it.
+type HelloService_LotsOfGreetingsServer = actorrpc.ClientStreamingServer[HelloRequest, HelloResponse]
+
+func _HelloService_BidiHello_Handler(srv any, stream actorrpc.ServerStream) error {
+	return srv.(HelloServiceServer).BidiHello(&actorrpc.GenericServerStream[HelloRequest, HelloResponse]{ServerStream: stream})
+}
+
+// HelloService_BidiHelloServer is the server side of BidiHello, by the name protoc-gen-go-grpc gives it.
+type HelloService_BidiHelloServer = actorrpc.BidiStreamingServer[HelloRequest, HelloResponse]
+
 // HelloService_ServiceDesc is the actorrpc.ServiceDesc for the HelloService service.
 // It's only intended for direct use with RegisterHelloServiceServer and RegisterHelloServiceActor,
 // and not to be introspected or modified (even as a copy).
@@ -116,6 +258,27 @@ var HelloService_ServiceDesc = actorrpc.ServiceDesc{
 			MethodName: "SayHello",
 			NewRequest: func() proto.Message { return new(HelloRequest) },
 			Handler:    _HelloService_SayHello_Handler,
+		},
+	},
+	Streams: []actorrpc.StreamDesc{
+		{
+			StreamName:    "LotsOfReplies",
+			Handler:       _HelloService_LotsOfReplies_Handler,
+			ServerStreams: true,
+			NewRequest:    func() proto.Message { return new(HelloRequest) },
+		},
+		{
+			StreamName:    "LotsOfGreetings",
+			Handler:       _HelloService_LotsOfGreetings_Handler,
+			ClientStreams: true,
+			NewRequest:    func() proto.Message { return new(HelloRequest) },
+		},
+		{
+			StreamName:    "BidiHello",
+			Handler:       _HelloService_BidiHello_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+			NewRequest:    func() proto.Message { return new(HelloRequest) },
 		},
 	},
 	Metadata: "hello.proto",

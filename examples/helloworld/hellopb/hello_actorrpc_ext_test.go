@@ -47,7 +47,7 @@ func (c *conn) Invoke(_ context.Context, method string, req, resp proto.Message,
 	if c.err != nil {
 		return c.err
 	}
-	resp.(*hellopb.HelloResponse).Message = "hello " + req.(*hellopb.HelloRequest).GetName()
+	resp.(*hellopb.HelloResponse).Reply = "hello " + req.(*hellopb.HelloRequest).GetGreeting()
 	return nil
 }
 
@@ -56,6 +56,16 @@ func (c *conn) StartUnary(ctx context.Context, method string, req, resp proto.Me
 }
 
 func (c *conn) ActorSystem() *actor.ActorSystem { return nil }
+
+func (c *conn) NewStream(_ context.Context, _ *actorrpc.StreamDesc, method string, _ ...actorrpc.CallOption) (actorrpc.ClientStream, error) {
+	c.method = method
+	return nil, c.err
+}
+
+func (c *conn) StartStream(_ context.Context, _ *actorrpc.StreamDesc, method string, _ *actor.PID, _ func() proto.Message, _ ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	c.method = method
+	return nil, c.err
+}
 
 var _ actorrpc.ClientConnInterface = (*conn)(nil)
 
@@ -75,14 +85,14 @@ func TestClient(t *testing.T) {
 	cc := &conn{}
 	client := hellopb.NewHelloServiceClient(cc)
 
-	resp, err := client.SayHello(t.Context(), &hellopb.HelloRequest{Name: "bob"})
+	resp, err := client.SayHello(t.Context(), &hellopb.HelloRequest{Greeting: "bob"})
 	require.NoError(t, err)
-	assert.Equal(t, "hello bob", resp.GetMessage())
+	assert.Equal(t, "hello bob", resp.GetReply())
 	assert.Equal(t, "/helloworld.HelloService/SayHello", cc.method)
 
-	resp, err = client.SayHelloAsync(t.Context(), &hellopb.HelloRequest{Name: "ann"}).Await(t.Context())
+	resp, err = client.SayHelloAsync(t.Context(), &hellopb.HelloRequest{Greeting: "ann"}).Await(t.Context())
 	require.NoError(t, err)
-	assert.Equal(t, "hello ann", resp.GetMessage())
+	assert.Equal(t, "hello ann", resp.GetReply())
 
 	cc.err = actorrpc.Errorf(actorrpc.NotFound, "no one")
 	resp, err = client.SayHello(t.Context(), &hellopb.HelloRequest{})
@@ -109,7 +119,7 @@ func TestHandler(t *testing.T) {
 		want    proto.Message
 		wantErr error
 	}{
-		{name: "response", srv: &server{resp: &hellopb.HelloResponse{Message: "hi"}}, want: &hellopb.HelloResponse{Message: "hi"}},
+		{name: "response", srv: &server{resp: &hellopb.HelloResponse{Reply: "hi"}}, want: &hellopb.HelloResponse{Reply: "hi"}},
 		{name: "nil response", srv: &server{err: failed}, want: nil, wantErr: failed},
 		{name: "nil response and nil error", srv: &server{}, want: nil},
 	}

@@ -11,19 +11,21 @@ import (
 	actorrpc "github.com/actorrpc/actorrpc"
 	actor "github.com/asynkron/protoactor-go/actor"
 	proto "google.golang.org/protobuf/proto"
+	io "io"
 )
 
 const (
-	TestService_EmptyCall_FullMethodName          = "/grpc.testing.TestService/EmptyCall"
-	TestService_UnaryCall_FullMethodName          = "/grpc.testing.TestService/UnaryCall"
-	TestService_CacheableUnaryCall_FullMethodName = "/grpc.testing.TestService/CacheableUnaryCall"
-	TestService_UnimplementedCall_FullMethodName  = "/grpc.testing.TestService/UnimplementedCall"
+	TestService_EmptyCall_FullMethodName           = "/grpc.testing.TestService/EmptyCall"
+	TestService_UnaryCall_FullMethodName           = "/grpc.testing.TestService/UnaryCall"
+	TestService_CacheableUnaryCall_FullMethodName  = "/grpc.testing.TestService/CacheableUnaryCall"
+	TestService_StreamingOutputCall_FullMethodName = "/grpc.testing.TestService/StreamingOutputCall"
+	TestService_StreamingInputCall_FullMethodName  = "/grpc.testing.TestService/StreamingInputCall"
+	TestService_FullDuplexCall_FullMethodName      = "/grpc.testing.TestService/FullDuplexCall"
+	TestService_HalfDuplexCall_FullMethodName      = "/grpc.testing.TestService/HalfDuplexCall"
+	TestService_UnimplementedCall_FullMethodName   = "/grpc.testing.TestService/UnimplementedCall"
 )
 
 // TestServiceClient is the client API for the TestService service.
-//
-// Streaming methods are omitted (generated with skip_streaming=true, as actorrpc
-// does not support streaming yet): StreamingOutputCall, StreamingInputCall, FullDuplexCall, HalfDuplexCall.
 type TestServiceClient interface {
 	EmptyCall(ctx context.Context, in *Empty, opts ...actorrpc.CallOption) (*Empty, error)
 	// EmptyCallAsync starts EmptyCall and returns a future for its response without blocking.
@@ -34,6 +36,27 @@ type TestServiceClient interface {
 	CacheableUnaryCall(ctx context.Context, in *SimpleRequest, opts ...actorrpc.CallOption) (*SimpleResponse, error)
 	// CacheableUnaryCallAsync starts CacheableUnaryCall and returns a future for its response without blocking.
 	CacheableUnaryCallAsync(ctx context.Context, in *SimpleRequest, opts ...actorrpc.CallOption) *actorrpc.Future[*SimpleResponse]
+	StreamingOutputCall(ctx context.Context, in *StreamingOutputCallRequest, opts ...actorrpc.CallOption) (actorrpc.ServerStreamingClient[StreamingOutputCallResponse], error)
+	// StreamingOutputCallActor starts StreamingOutputCall driven by the actor pid: it sends in and half-closes.
+	// The responses arrive at pid as *actorrpc.StreamHeader,
+	// *actorrpc.StreamMessage (whose Msg is a *StreamingOutputCallResponse) and *actorrpc.StreamEnd.
+	// Cancel the call with the returned *actorrpc.StreamRef.
+	StreamingOutputCallActor(ctx context.Context, in *StreamingOutputCallRequest, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
+	StreamingInputCall(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.ClientStreamingClient[StreamingInputCallRequest, StreamingInputCallResponse], error)
+	// StreamingInputCallActor starts StreamingInputCall driven by the actor pid. The responses arrive at pid as *actorrpc.StreamHeader,
+	// *actorrpc.StreamMessage (whose Msg is a *StreamingInputCallResponse) and *actorrpc.StreamEnd.
+	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
+	StreamingInputCallActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
+	FullDuplexCall(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[StreamingOutputCallRequest, StreamingOutputCallResponse], error)
+	// FullDuplexCallActor starts FullDuplexCall driven by the actor pid. The responses arrive at pid as *actorrpc.StreamHeader,
+	// *actorrpc.StreamMessage (whose Msg is a *StreamingOutputCallResponse) and *actorrpc.StreamEnd.
+	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
+	FullDuplexCallActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
+	HalfDuplexCall(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[StreamingOutputCallRequest, StreamingOutputCallResponse], error)
+	// HalfDuplexCallActor starts HalfDuplexCall driven by the actor pid. The responses arrive at pid as *actorrpc.StreamHeader,
+	// *actorrpc.StreamMessage (whose Msg is a *StreamingOutputCallResponse) and *actorrpc.StreamEnd.
+	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
+	HalfDuplexCallActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
 	UnimplementedCall(ctx context.Context, in *Empty, opts ...actorrpc.CallOption) (*Empty, error)
 	// UnimplementedCallAsync starts UnimplementedCall and returns a future for its response without blocking.
 	UnimplementedCallAsync(ctx context.Context, in *Empty, opts ...actorrpc.CallOption) *actorrpc.Future[*Empty]
@@ -84,6 +107,99 @@ func (c *testServiceClient) CacheableUnaryCallAsync(ctx context.Context, in *Sim
 	return actorrpc.InvokeAsync(ctx, c.cc, TestService_CacheableUnaryCall_FullMethodName, in, new(SimpleResponse), opts...)
 }
 
+func (c *testServiceClient) StreamingOutputCall(ctx context.Context, in *StreamingOutputCallRequest, opts ...actorrpc.CallOption) (actorrpc.ServerStreamingClient[StreamingOutputCallResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &TestService_ServiceDesc.Streams[0], TestService_StreamingOutputCall_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &actorrpc.GenericClientStream[StreamingOutputCallRequest, StreamingOutputCallResponse]{ClientStream: stream}
+	// io.EOF means the call has already ended: Recv returns how.
+	if err := x.ClientStream.SendMsg(in); err != nil && err != io.EOF {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// TestService_StreamingOutputCallClient is the client side of StreamingOutputCall, by the name protoc-gen-go-grpc gives it.
+type TestService_StreamingOutputCallClient = actorrpc.ServerStreamingClient[StreamingOutputCallResponse]
+
+func (c *testServiceClient) StreamingOutputCallActor(ctx context.Context, in *StreamingOutputCallRequest, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	ref, err := c.cc.StartStream(ctx, &TestService_ServiceDesc.Streams[0], TestService_StreamingOutputCall_FullMethodName, pid, func() proto.Message { return new(StreamingOutputCallResponse) }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	root := c.cc.ActorSystem().Root
+	if err := ref.Send(root, in); err != nil {
+		ref.Cancel(root)
+		return nil, err
+	}
+	ref.CloseSend(root)
+	return ref, nil
+}
+
+func (c *testServiceClient) StreamingInputCall(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.ClientStreamingClient[StreamingInputCallRequest, StreamingInputCallResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &TestService_ServiceDesc.Streams[1], TestService_StreamingInputCall_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &actorrpc.GenericClientStream[StreamingInputCallRequest, StreamingInputCallResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// TestService_StreamingInputCallClient is the client side of StreamingInputCall, by the name protoc-gen-go-grpc gives it.
+type TestService_StreamingInputCallClient = actorrpc.ClientStreamingClient[StreamingInputCallRequest, StreamingInputCallResponse]
+
+func (c *testServiceClient) StreamingInputCallActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	ref, err := c.cc.StartStream(ctx, &TestService_ServiceDesc.Streams[1], TestService_StreamingInputCall_FullMethodName, pid, func() proto.Message { return new(StreamingInputCallResponse) }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+func (c *testServiceClient) FullDuplexCall(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[StreamingOutputCallRequest, StreamingOutputCallResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &TestService_ServiceDesc.Streams[2], TestService_FullDuplexCall_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &actorrpc.GenericClientStream[StreamingOutputCallRequest, StreamingOutputCallResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// TestService_FullDuplexCallClient is the client side of FullDuplexCall, by the name protoc-gen-go-grpc gives it.
+type TestService_FullDuplexCallClient = actorrpc.BidiStreamingClient[StreamingOutputCallRequest, StreamingOutputCallResponse]
+
+func (c *testServiceClient) FullDuplexCallActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	ref, err := c.cc.StartStream(ctx, &TestService_ServiceDesc.Streams[2], TestService_FullDuplexCall_FullMethodName, pid, func() proto.Message { return new(StreamingOutputCallResponse) }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+func (c *testServiceClient) HalfDuplexCall(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[StreamingOutputCallRequest, StreamingOutputCallResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &TestService_ServiceDesc.Streams[3], TestService_HalfDuplexCall_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &actorrpc.GenericClientStream[StreamingOutputCallRequest, StreamingOutputCallResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// TestService_HalfDuplexCallClient is the client side of HalfDuplexCall, by the name protoc-gen-go-grpc gives it.
+type TestService_HalfDuplexCallClient = actorrpc.BidiStreamingClient[StreamingOutputCallRequest, StreamingOutputCallResponse]
+
+func (c *testServiceClient) HalfDuplexCallActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	ref, err := c.cc.StartStream(ctx, &TestService_ServiceDesc.Streams[3], TestService_HalfDuplexCall_FullMethodName, pid, func() proto.Message { return new(StreamingOutputCallResponse) }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
 func (c *testServiceClient) UnimplementedCall(ctx context.Context, in *Empty, opts ...actorrpc.CallOption) (*Empty, error) {
 	out := new(Empty)
 	if err := c.cc.Invoke(ctx, TestService_UnimplementedCall_FullMethodName, in, out, opts...); err != nil {
@@ -98,13 +214,14 @@ func (c *testServiceClient) UnimplementedCallAsync(ctx context.Context, in *Empt
 
 // TestServiceServer is the server API for the TestService service.
 // All implementations must embed UnimplementedTestServiceServer for forward compatibility.
-//
-// Streaming methods are omitted (generated with skip_streaming=true, as actorrpc
-// does not support streaming yet): StreamingOutputCall, StreamingInputCall, FullDuplexCall, HalfDuplexCall.
 type TestServiceServer interface {
 	EmptyCall(context.Context, *Empty) (*Empty, error)
 	UnaryCall(context.Context, *SimpleRequest) (*SimpleResponse, error)
 	CacheableUnaryCall(context.Context, *SimpleRequest) (*SimpleResponse, error)
+	StreamingOutputCall(*StreamingOutputCallRequest, actorrpc.ServerStreamingServer[StreamingOutputCallResponse]) error
+	StreamingInputCall(actorrpc.ClientStreamingServer[StreamingInputCallRequest, StreamingInputCallResponse]) error
+	FullDuplexCall(actorrpc.BidiStreamingServer[StreamingOutputCallRequest, StreamingOutputCallResponse]) error
+	HalfDuplexCall(actorrpc.BidiStreamingServer[StreamingOutputCallRequest, StreamingOutputCallResponse]) error
 	UnimplementedCall(context.Context, *Empty) (*Empty, error)
 	mustEmbedUnimplementedTestServiceServer()
 }
@@ -125,6 +242,22 @@ func (UnimplementedTestServiceServer) UnaryCall(context.Context, *SimpleRequest)
 
 func (UnimplementedTestServiceServer) CacheableUnaryCall(context.Context, *SimpleRequest) (*SimpleResponse, error) {
 	return nil, actorrpc.Errorf(actorrpc.Unimplemented, "method CacheableUnaryCall not implemented")
+}
+
+func (UnimplementedTestServiceServer) StreamingOutputCall(*StreamingOutputCallRequest, actorrpc.ServerStreamingServer[StreamingOutputCallResponse]) error {
+	return actorrpc.Errorf(actorrpc.Unimplemented, "method StreamingOutputCall not implemented")
+}
+
+func (UnimplementedTestServiceServer) StreamingInputCall(actorrpc.ClientStreamingServer[StreamingInputCallRequest, StreamingInputCallResponse]) error {
+	return actorrpc.Errorf(actorrpc.Unimplemented, "method StreamingInputCall not implemented")
+}
+
+func (UnimplementedTestServiceServer) FullDuplexCall(actorrpc.BidiStreamingServer[StreamingOutputCallRequest, StreamingOutputCallResponse]) error {
+	return actorrpc.Errorf(actorrpc.Unimplemented, "method FullDuplexCall not implemented")
+}
+
+func (UnimplementedTestServiceServer) HalfDuplexCall(actorrpc.BidiStreamingServer[StreamingOutputCallRequest, StreamingOutputCallResponse]) error {
+	return actorrpc.Errorf(actorrpc.Unimplemented, "method HalfDuplexCall not implemented")
 }
 
 func (UnimplementedTestServiceServer) UnimplementedCall(context.Context, *Empty) (*Empty, error) {
@@ -152,9 +285,12 @@ func RegisterTestServiceServer(s actorrpc.ServiceRegistrar, srv TestServiceServe
 	s.RegisterService(&TestService_ServiceDesc, srv)
 }
 
-// RegisterTestServiceActor serves the TestService service on s with an actor: each call
+// RegisterTestServiceActor serves the TestService service on s with an actor: each unary call
 // arrives at pid as an *actorrpc.UnaryCall whose Request is the method's request
 // type; answer with call.Respond or call.Fail.
+// Each streaming call arrives as an *actorrpc.IncomingStreamCall, followed by
+// *actorrpc.StreamMessage (whose Msg is the method's request type) and *actorrpc.StreamEnd;
+// answer with call.Stream.Send and end the call with call.Stream.Finish.
 func RegisterTestServiceActor(s actorrpc.ServiceRegistrar, pid *actor.PID) {
 	s.RegisterActorService(&TestService_ServiceDesc, pid)
 }
@@ -185,6 +321,38 @@ func _TestService_CacheableUnaryCall_Handler(srv any, ctx context.Context, req p
 	}
 	return out, err
 }
+
+func _TestService_StreamingOutputCall_Handler(srv any, stream actorrpc.ServerStream) error {
+	m := new(StreamingOutputCallRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TestServiceServer).StreamingOutputCall(m, &actorrpc.GenericServerStream[StreamingOutputCallRequest, StreamingOutputCallResponse]{ServerStream: stream})
+}
+
+// TestService_StreamingOutputCallServer is the server side of StreamingOutputCall, by the name protoc-gen-go-grpc gives it.
+type TestService_StreamingOutputCallServer = actorrpc.ServerStreamingServer[StreamingOutputCallResponse]
+
+func _TestService_StreamingInputCall_Handler(srv any, stream actorrpc.ServerStream) error {
+	return srv.(TestServiceServer).StreamingInputCall(&actorrpc.GenericServerStream[StreamingInputCallRequest, StreamingInputCallResponse]{ServerStream: stream})
+}
+
+// TestService_StreamingInputCallServer is the server side of StreamingInputCall, by the name protoc-gen-go-grpc gives it.
+type TestService_StreamingInputCallServer = actorrpc.ClientStreamingServer[StreamingInputCallRequest, StreamingInputCallResponse]
+
+func _TestService_FullDuplexCall_Handler(srv any, stream actorrpc.ServerStream) error {
+	return srv.(TestServiceServer).FullDuplexCall(&actorrpc.GenericServerStream[StreamingOutputCallRequest, StreamingOutputCallResponse]{ServerStream: stream})
+}
+
+// TestService_FullDuplexCallServer is the server side of FullDuplexCall, by the name protoc-gen-go-grpc gives it.
+type TestService_FullDuplexCallServer = actorrpc.BidiStreamingServer[StreamingOutputCallRequest, StreamingOutputCallResponse]
+
+func _TestService_HalfDuplexCall_Handler(srv any, stream actorrpc.ServerStream) error {
+	return srv.(TestServiceServer).HalfDuplexCall(&actorrpc.GenericServerStream[StreamingOutputCallRequest, StreamingOutputCallResponse]{ServerStream: stream})
+}
+
+// TestService_HalfDuplexCallServer is the server side of HalfDuplexCall, by the name protoc-gen-go-grpc gives it.
+type TestService_HalfDuplexCallServer = actorrpc.BidiStreamingServer[StreamingOutputCallRequest, StreamingOutputCallResponse]
 
 func _TestService_UnimplementedCall_Handler(srv any, ctx context.Context, req proto.Message) (proto.Message, error) {
 	out, err := srv.(TestServiceServer).UnimplementedCall(ctx, req.(*Empty))
@@ -221,6 +389,34 @@ var TestService_ServiceDesc = actorrpc.ServiceDesc{
 			MethodName: "UnimplementedCall",
 			NewRequest: func() proto.Message { return new(Empty) },
 			Handler:    _TestService_UnimplementedCall_Handler,
+		},
+	},
+	Streams: []actorrpc.StreamDesc{
+		{
+			StreamName:    "StreamingOutputCall",
+			Handler:       _TestService_StreamingOutputCall_Handler,
+			ServerStreams: true,
+			NewRequest:    func() proto.Message { return new(StreamingOutputCallRequest) },
+		},
+		{
+			StreamName:    "StreamingInputCall",
+			Handler:       _TestService_StreamingInputCall_Handler,
+			ClientStreams: true,
+			NewRequest:    func() proto.Message { return new(StreamingInputCallRequest) },
+		},
+		{
+			StreamName:    "FullDuplexCall",
+			Handler:       _TestService_FullDuplexCall_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+			NewRequest:    func() proto.Message { return new(StreamingOutputCallRequest) },
+		},
+		{
+			StreamName:    "HalfDuplexCall",
+			Handler:       _TestService_HalfDuplexCall_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+			NewRequest:    func() proto.Message { return new(StreamingOutputCallRequest) },
 		},
 	},
 	Metadata: "grpc/testing/test.proto",
@@ -296,7 +492,7 @@ func RegisterUnimplementedServiceServer(s actorrpc.ServiceRegistrar, srv Unimple
 	s.RegisterService(&UnimplementedService_ServiceDesc, srv)
 }
 
-// RegisterUnimplementedServiceActor serves the UnimplementedService service on s with an actor: each call
+// RegisterUnimplementedServiceActor serves the UnimplementedService service on s with an actor: each unary call
 // arrives at pid as an *actorrpc.UnaryCall whose Request is the method's request
 // type; answer with call.Respond or call.Fail.
 func RegisterUnimplementedServiceActor(s actorrpc.ServiceRegistrar, pid *actor.PID) {
@@ -325,6 +521,7 @@ var UnimplementedService_ServiceDesc = actorrpc.ServiceDesc{
 			Handler:    _UnimplementedService_UnimplementedCall_Handler,
 		},
 	},
+	Streams:  []actorrpc.StreamDesc{},
 	Metadata: "grpc/testing/test.proto",
 }
 
@@ -419,7 +616,7 @@ func RegisterReconnectServiceServer(s actorrpc.ServiceRegistrar, srv ReconnectSe
 	s.RegisterService(&ReconnectService_ServiceDesc, srv)
 }
 
-// RegisterReconnectServiceActor serves the ReconnectService service on s with an actor: each call
+// RegisterReconnectServiceActor serves the ReconnectService service on s with an actor: each unary call
 // arrives at pid as an *actorrpc.UnaryCall whose Request is the method's request
 // type; answer with call.Respond or call.Fail.
 func RegisterReconnectServiceActor(s actorrpc.ServiceRegistrar, pid *actor.PID) {
@@ -462,6 +659,7 @@ var ReconnectService_ServiceDesc = actorrpc.ServiceDesc{
 			Handler:    _ReconnectService_Stop_Handler,
 		},
 	},
+	Streams:  []actorrpc.StreamDesc{},
 	Metadata: "grpc/testing/test.proto",
 }
 
@@ -557,7 +755,7 @@ func RegisterLoadBalancerStatsServiceServer(s actorrpc.ServiceRegistrar, srv Loa
 	s.RegisterService(&LoadBalancerStatsService_ServiceDesc, srv)
 }
 
-// RegisterLoadBalancerStatsServiceActor serves the LoadBalancerStatsService service on s with an actor: each call
+// RegisterLoadBalancerStatsServiceActor serves the LoadBalancerStatsService service on s with an actor: each unary call
 // arrives at pid as an *actorrpc.UnaryCall whose Request is the method's request
 // type; answer with call.Respond or call.Fail.
 func RegisterLoadBalancerStatsServiceActor(s actorrpc.ServiceRegistrar, pid *actor.PID) {
@@ -600,6 +798,7 @@ var LoadBalancerStatsService_ServiceDesc = actorrpc.ServiceDesc{
 			Handler:    _LoadBalancerStatsService_GetClientAccumulatedStats_Handler,
 		},
 	},
+	Streams:  []actorrpc.StreamDesc{},
 	Metadata: "grpc/testing/test.proto",
 }
 
@@ -715,7 +914,7 @@ func RegisterHookServiceServer(s actorrpc.ServiceRegistrar, srv HookServiceServe
 	s.RegisterService(&HookService_ServiceDesc, srv)
 }
 
-// RegisterHookServiceActor serves the HookService service on s with an actor: each call
+// RegisterHookServiceActor serves the HookService service on s with an actor: each unary call
 // arrives at pid as an *actorrpc.UnaryCall whose Request is the method's request
 // type; answer with call.Respond or call.Fail.
 func RegisterHookServiceActor(s actorrpc.ServiceRegistrar, pid *actor.PID) {
@@ -772,6 +971,7 @@ var HookService_ServiceDesc = actorrpc.ServiceDesc{
 			Handler:    _HookService_ClearReturnStatus_Handler,
 		},
 	},
+	Streams:  []actorrpc.StreamDesc{},
 	Metadata: "grpc/testing/test.proto",
 }
 
@@ -888,7 +1088,7 @@ func RegisterXdsUpdateHealthServiceServer(s actorrpc.ServiceRegistrar, srv XdsUp
 	s.RegisterService(&XdsUpdateHealthService_ServiceDesc, srv)
 }
 
-// RegisterXdsUpdateHealthServiceActor serves the XdsUpdateHealthService service on s with an actor: each call
+// RegisterXdsUpdateHealthServiceActor serves the XdsUpdateHealthService service on s with an actor: each unary call
 // arrives at pid as an *actorrpc.UnaryCall whose Request is the method's request
 // type; answer with call.Respond or call.Fail.
 func RegisterXdsUpdateHealthServiceActor(s actorrpc.ServiceRegistrar, pid *actor.PID) {
@@ -945,6 +1145,7 @@ var XdsUpdateHealthService_ServiceDesc = actorrpc.ServiceDesc{
 			Handler:    _XdsUpdateHealthService_SendHookRequest_Handler,
 		},
 	},
+	Streams:  []actorrpc.StreamDesc{},
 	Metadata: "grpc/testing/test.proto",
 }
 
@@ -1019,7 +1220,7 @@ func RegisterXdsUpdateClientConfigureServiceServer(s actorrpc.ServiceRegistrar, 
 	s.RegisterService(&XdsUpdateClientConfigureService_ServiceDesc, srv)
 }
 
-// RegisterXdsUpdateClientConfigureServiceActor serves the XdsUpdateClientConfigureService service on s with an actor: each call
+// RegisterXdsUpdateClientConfigureServiceActor serves the XdsUpdateClientConfigureService service on s with an actor: each unary call
 // arrives at pid as an *actorrpc.UnaryCall whose Request is the method's request
 // type; answer with call.Respond or call.Fail.
 func RegisterXdsUpdateClientConfigureServiceActor(s actorrpc.ServiceRegistrar, pid *actor.PID) {
@@ -1048,5 +1249,6 @@ var XdsUpdateClientConfigureService_ServiceDesc = actorrpc.ServiceDesc{
 			Handler:    _XdsUpdateClientConfigureService_Configure_Handler,
 		},
 	},
+	Streams:  []actorrpc.StreamDesc{},
 	Metadata: "grpc/testing/test.proto",
 }
