@@ -3,8 +3,10 @@
 //
 //	go run ./cmd/interop-server --port 10000
 //
-// UnimplementedService is not registered, so its calls answer UNIMPLEMENTED. SIGINT or
-// SIGTERM stops the server gracefully.
+// It serves every TestService method but UnimplementedCall, and honours the compression
+// fields (expect_compressed, response_compressed, response_parameters.compressed) that
+// the four *_compressed_* client cases use. UnimplementedService is not registered, so its
+// calls answer UNIMPLEMENTED. SIGINT or SIGTERM stops the server gracefully.
 package main
 
 import (

@@ -18,28 +18,55 @@ type Env struct {
 	Dial func() (*actorrpc.Channel, error)
 	// Soak configures rpc_soak and channel_soak.
 	Soak SoakConfig
+	// Wire, when Channel dials through it, lets the compression cases see the
+	// Compressed-Flag of each message; they fail without it.
+	Wire *WireTap
 }
 
 // caseFunc runs one test case.
 type caseFunc func(ctx context.Context, env Env) error
 
-// cases are the client test cases the runtime supports, by their interop name.
+// testService wraps a case that needs only a TestService client.
+func testService(do func(context.Context, testpb.TestServiceClient) error) caseFunc {
+	return func(ctx context.Context, env Env) error { return do(ctx, testpb.NewTestServiceClient(env.Channel)) }
+}
+
+// compressed wraps a compression case that needs a TestService client and the tap.
+func compressed(do func(context.Context, testpb.TestServiceClient, *WireTap) error) caseFunc {
+	return func(ctx context.Context, env Env) error {
+		return do(ctx, testpb.NewTestServiceClient(env.Channel), env.Wire)
+	}
+}
+
+// defaultCases are the interop matrix's default client cases (client-vs.sh's default
+// set), in its order.
+var defaultCases = []string{
+	"empty_unary", "large_unary", "client_streaming", "server_streaming", "ping_pong",
+	"empty_stream", "timeout_on_sleeping_server", "cancel_after_begin",
+	"cancel_after_first_response", "status_code_and_message", "special_status_message",
+	"custom_metadata", "unimplemented_method", "unimplemented_service", "rpc_soak", "channel_soak",
+}
+
+// compressionCases are the four cases grpc-go's client lacks, in the description's order.
+var compressionCases = []string{
+	"client_compressed_unary", "server_compressed_unary",
+	"client_compressed_streaming", "server_compressed_streaming",
+}
+
+// cases are the client test cases by their interop name.
 var cases = map[string]caseFunc{
-	"empty_unary": func(ctx context.Context, env Env) error {
-		return DoEmptyUnaryCall(ctx, testpb.NewTestServiceClient(env.Channel))
-	},
-	"large_unary": func(ctx context.Context, env Env) error {
-		return DoLargeUnaryCall(ctx, testpb.NewTestServiceClient(env.Channel))
-	},
-	"status_code_and_message": func(ctx context.Context, env Env) error {
-		return DoStatusCodeAndMessage(ctx, testpb.NewTestServiceClient(env.Channel))
-	},
-	"special_status_message": func(ctx context.Context, env Env) error {
-		return DoSpecialStatusMessage(ctx, testpb.NewTestServiceClient(env.Channel))
-	},
-	"custom_metadata": func(ctx context.Context, env Env) error {
-		return DoCustomMetadata(ctx, testpb.NewTestServiceClient(env.Channel))
-	},
+	"empty_unary":                 testService(DoEmptyUnaryCall),
+	"large_unary":                 testService(DoLargeUnaryCall),
+	"client_streaming":            testService(DoClientStreaming),
+	"server_streaming":            testService(DoServerStreaming),
+	"ping_pong":                   testService(DoPingPong),
+	"empty_stream":                testService(DoEmptyStream),
+	"timeout_on_sleeping_server":  testService(DoTimeoutOnSleepingServer),
+	"cancel_after_begin":          testService(DoCancelAfterBegin),
+	"cancel_after_first_response": testService(DoCancelAfterFirstResponse),
+	"status_code_and_message":     testService(DoStatusCodeAndMessage),
+	"special_status_message":      testService(DoSpecialStatusMessage),
+	"custom_metadata":             testService(DoCustomMetadata),
 	"unimplemented_method": func(ctx context.Context, env Env) error {
 		return DoUnimplementedMethod(ctx, env.Channel)
 	},
@@ -52,27 +79,30 @@ var cases = map[string]caseFunc{
 	"channel_soak": func(ctx context.Context, env Env) error {
 		return DoChannelSoak(ctx, env.Dial, env.Soak)
 	},
+	"client_compressed_unary": compressed(DoClientCompressedUnary),
+	"server_compressed_unary": compressed(DoServerCompressedUnary),
+	"client_compressed_streaming": func(ctx context.Context, env Env) error {
+		return DoClientCompressedStreaming(ctx, env.Channel, env.Wire)
+	},
+	"server_compressed_streaming": compressed(DoServerCompressedStreaming),
 }
 
-// streamingCases need streaming calls, which the runtime does not support yet.
-var streamingCases = []string{
-	"client_streaming", "server_streaming", "ping_pong", "empty_stream",
-	"timeout_on_sleeping_server", "cancel_after_begin", "cancel_after_first_response",
-}
-
-// Cases returns the names of the supported client test cases, sorted.
+// Cases returns the names of every client test case, sorted.
 func Cases() []string {
 	return slices.Sorted(maps.Keys(cases))
 }
 
-// RunCase runs the client test case name. A streaming case, or one it does not know, is
-// an error saying so.
+// DefaultCases returns the 16 default cases of the interop matrix, in its order.
+func DefaultCases() []string { return slices.Clone(defaultCases) }
+
+// CompressionCases returns the four compression cases.
+func CompressionCases() []string { return slices.Clone(compressionCases) }
+
+// RunCase runs the client test case name; one it does not know is an error saying so.
 func RunCase(ctx context.Context, name string, env Env) error {
-	if f, ok := cases[name]; ok {
-		return f(ctx, env)
+	f, ok := cases[name]
+	if !ok {
+		return fmt.Errorf("test case %q is not supported (supported: %v)", name, Cases())
 	}
-	if slices.Contains(streamingCases, name) {
-		return fmt.Errorf("test case %s is not supported yet (streaming)", name)
-	}
-	return fmt.Errorf("test case %s is not supported (supported: %v)", name, Cases())
+	return f(ctx, env)
 }

@@ -9,13 +9,24 @@ import (
 	"github.com/actorrpc/actorrpc/internal/interop"
 )
 
-// TestCasesOverLoopback runs every supported client case against our own TestService.
+// TestCaseLists: the 16 default cases and the four compression cases are all the cases.
+func TestCaseLists(t *testing.T) {
+	assert.Equal(t, []string{
+		"empty_unary", "large_unary", "client_streaming", "server_streaming", "ping_pong",
+		"empty_stream", "timeout_on_sleeping_server", "cancel_after_begin",
+		"cancel_after_first_response", "status_code_and_message", "special_status_message",
+		"custom_metadata", "unimplemented_method", "unimplemented_service", "rpc_soak", "channel_soak",
+	}, interop.DefaultCases())
+	assert.Equal(t, []string{
+		"client_compressed_unary", "server_compressed_unary",
+		"client_compressed_streaming", "server_compressed_streaming",
+	}, interop.CompressionCases())
+	assert.ElementsMatch(t, append(interop.DefaultCases(), interop.CompressionCases()...), interop.Cases())
+}
+
+// TestCasesOverLoopback runs all 20 client cases against our own TestService.
 func TestCasesOverLoopback(t *testing.T) {
 	addr := startServer(t, interop.NewTestServer())
-	require.Equal(t, []string{
-		"channel_soak", "custom_metadata", "empty_unary", "large_unary", "rpc_soak",
-		"special_status_message", "status_code_and_message", "unimplemented_method", "unimplemented_service",
-	}, interop.Cases())
 	for _, name := range interop.Cases() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -24,17 +35,18 @@ func TestCasesOverLoopback(t *testing.T) {
 	}
 }
 
-// TestRunCaseUnsupported: streaming and unknown cases fail with a reason, without a call.
-func TestRunCaseUnsupported(t *testing.T) {
+// TestRunCaseErrors: an unknown case, or a compression case without a WireTap, fails
+// with a reason and without a call.
+func TestRunCaseErrors(t *testing.T) {
 	tests := []struct {
 		name, want string
 	}{
-		{"ping_pong", "test case ping_pong is not supported yet (streaming)"},
-		{"client_streaming", "test case client_streaming is not supported yet (streaming)"},
-		{"timeout_on_sleeping_server", "test case timeout_on_sleeping_server is not supported yet (streaming)"},
-		{"cancel_after_first_response", "test case cancel_after_first_response is not supported yet (streaming)"},
-		{"compute_engine_creds", "test case compute_engine_creds is not supported (supported: ["},
-		{"", "test case  is not supported (supported: ["},
+		{"compute_engine_creds", `test case "compute_engine_creds" is not supported (supported: [`},
+		{"", `test case "" is not supported (supported: [`},
+		{"client_compressed_unary", "dial the Channel with a WireTap"},
+		{"server_compressed_unary", "dial the Channel with a WireTap"},
+		{"client_compressed_streaming", "dial the Channel with a WireTap"},
+		{"server_compressed_streaming", "dial the Channel with a WireTap"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -68,11 +68,14 @@ func checkPayload(pl *testpb.Payload, size int) error {
 	return nil
 }
 
-// DoStatusCodeAndMessage is the unary part of status_code_and_message: the server answers
-// the status the request asks for, code and message intact. The FullDuplexCall part waits
-// for streaming.
+// DoStatusCodeAndMessage is status_code_and_message: the server answers the status the
+// request asks for, code and message intact, from a UnaryCall and from a FullDuplexCall.
 func DoStatusCodeAndMessage(ctx context.Context, tc testpb.TestServiceClient) error {
-	return echoStatus(ctx, tc, actorrpc.Unknown, "test status message")
+	const code, msg = actorrpc.Unknown, "test status message"
+	if err := echoStatus(ctx, tc, code, msg); err != nil {
+		return err
+	}
+	return fullDuplexStatus(ctx, tc, code, msg)
 }
 
 // DoSpecialStatusMessage is special_status_message: whitespace and Unicode (BMP and
@@ -94,9 +97,9 @@ func echoStatus(ctx context.Context, tc testpb.TestServiceClient, code actorrpc.
 	return nil
 }
 
-// DoCustomMetadata is the unary part of custom_metadata: the server echoes
-// x-grpc-test-echo-initial as a header and x-grpc-test-echo-trailing-bin as a trailer.
-// The FullDuplexCall part waits for streaming.
+// DoCustomMetadata is custom_metadata: the server echoes x-grpc-test-echo-initial as a
+// header and x-grpc-test-echo-trailing-bin as a trailer, of a UnaryCall and of a
+// FullDuplexCall.
 func DoCustomMetadata(ctx context.Context, tc testpb.TestServiceClient) error {
 	ctx = actorrpc.NewOutgoingContext(ctx, actorrpc.Pairs(
 		initialMetadataKey, initialMetadataValue,
@@ -106,10 +109,18 @@ func DoCustomMetadata(ctx context.Context, tc testpb.TestServiceClient) error {
 	if err := largeUnary(ctx, tc, 1, 1, actorrpc.Header(&header), actorrpc.Trailer(&trailer)); err != nil {
 		return err
 	}
-	if err := checkEcho("header", header, initialMetadataKey, initialMetadataValue); err != nil {
+	if err := checkEchoes("UnaryCall", header, trailer); err != nil {
 		return err
 	}
-	return checkEcho("trailer", trailer, trailingMetadataKey, trailingMetadataValue)
+	return fullDuplexMetadata(ctx, tc)
+}
+
+// checkEchoes checks a call's header and trailer for the custom_metadata echoes.
+func checkEchoes(method string, header, trailer actorrpc.Metadata) error {
+	if err := checkEcho(method+" header", header, initialMetadataKey, initialMetadataValue); err != nil {
+		return err
+	}
+	return checkEcho(method+" trailer", trailer, trailingMetadataKey, trailingMetadataValue)
 }
 
 // checkEcho checks that md holds exactly one value, want, for key.

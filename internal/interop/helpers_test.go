@@ -49,16 +49,18 @@ func startServerWith(t *testing.T, register func(*actorrpc.Server)) string {
 	return lis.Addr().String()
 }
 
-// newEnv returns a client test environment for addr: a Channel closed when the test ends,
-// a Dial for channel_soak, and a small soak whose lines go to log.
+// newEnv returns a client test environment for addr: a Channel, dialling through a
+// WireTap, closed when the test ends; a Dial for channel_soak; and a small soak whose
+// lines go to log.
 func newEnv(t *testing.T, addr string, log *syncBuffer) interop.Env {
 	t.Helper()
 	system := actors.NewSystem()
 	dial := func() (*actorrpc.Channel, error) { return actorrpc.Dial(addr, actorrpc.WithActorSystem(system)) }
-	ch, err := dial()
+	tap := interop.NewWireTap()
+	ch, err := actorrpc.Dial(addr, actorrpc.WithActorSystem(system), tap.DialOption())
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, ch.Close()) })
-	return interop.Env{Channel: ch, Dial: dial, Soak: soakConfig(addr, log)}
+	return interop.Env{Channel: ch, Dial: dial, Soak: soakConfig(addr, log), Wire: tap}
 }
 
 // soakConfig is the interop client's default soak, with smaller messages.

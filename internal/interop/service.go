@@ -25,9 +25,10 @@ type testServer struct {
 
 var _ testpb.TestServiceServer = testServer{}
 
-// NewTestServer returns the interop TestService: EmptyCall, UnaryCall and
-// CacheableUnaryCall; UnimplementedCall (and the streaming methods, which the runtime does
-// not serve yet) answer UNIMPLEMENTED.
+// NewTestServer returns the interop TestService: every method but UnimplementedCall,
+// which answers UNIMPLEMENTED. Unlike grpc-go's, it honours the compression fields
+// (expect_compressed, response_compressed, response_parameters.compressed), so that the
+// four *_compressed_* cases can run against it.
 func NewTestServer() testpb.TestServiceServer { return testServer{} }
 
 // EmptyCall answers an empty message.
@@ -36,12 +37,20 @@ func (testServer) EmptyCall(context.Context, *testpb.Empty) (*testpb.Empty, erro
 }
 
 // UnaryCall echoes the test metadata, fails with response_status when its code is not OK,
-// and otherwise answers a zeroed payload of response_type and response_size.
-// fill_username and fill_oauth_scope are ignored: there are no credentials.
+// fails INVALID_ARGUMENT when the request's compression is not what expect_compressed
+// says, and otherwise answers a zeroed payload of response_type and response_size,
+// compressed or not as response_compressed says. fill_username and fill_oauth_scope are
+// ignored: there are no credentials.
 func (testServer) UnaryCall(ctx context.Context, in *testpb.SimpleRequest) (*testpb.SimpleResponse, error) {
 	echoMetadata(ctx)
-	if st := in.GetResponseStatus(); st != nil && st.GetCode() != 0 {
-		return nil, actorrpc.NewStatus(actorrpc.Code(st.GetCode()), st.GetMessage()).Err()
+	if err := requestedStatus(in.GetResponseStatus()); err != nil {
+		return nil, err
+	}
+	if err := checkCompressed(ctx, in.GetExpectCompressed()); err != nil {
+		return nil, err
+	}
+	if err := setResponseCompressed(ctx, in.GetResponseCompressed()); err != nil {
+		return nil, err
 	}
 	pl, err := serverNewPayload(in.GetResponseType(), in.GetResponseSize())
 	if err != nil {
@@ -72,6 +81,15 @@ func echoMetadata(ctx context.Context) {
 	if v := md[trailingMetadataKey]; len(v) > 0 {
 		_ = actorrpc.SetTrailer(ctx, actorrpc.Pairs(trailingMetadataKey, v[0]))
 	}
+}
+
+// requestedStatus returns the error a request's response_status asks for, or nil when it is
+// absent or OK.
+func requestedStatus(st *testpb.EchoStatus) error {
+	if st == nil || st.GetCode() == 0 {
+		return nil
+	}
+	return actorrpc.NewStatus(actorrpc.Code(st.GetCode()), st.GetMessage()).Err()
 }
 
 // serverNewPayload returns a zeroed payload; a negative size or a type other than
