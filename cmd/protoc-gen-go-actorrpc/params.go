@@ -8,8 +8,7 @@ import (
 // params are the plugin's own parameters, passed as --go-actorrpc_opt=name=value.
 // protogen handles the standard ones (paths, module, M...) itself.
 type params struct {
-	// skipStreaming generates the unary methods of a service that also has streaming
-	// methods, instead of failing on it.
+	// skipStreaming leaves the streaming methods of services out.
 	skipStreaming bool
 }
 
@@ -18,7 +17,7 @@ type params struct {
 func (p *params) flagSet() *flag.FlagSet {
 	fs := flag.NewFlagSet(pluginName, flag.ContinueOnError)
 	fs.BoolVar(&p.skipStreaming, "skip_streaming", false,
-		"generate only the unary methods of services with streaming methods, instead of failing")
+		"leave streaming methods out and generate only the unary ones")
 	return fs
 }
 

@@ -67,13 +67,11 @@ func actorSignature(g *protogen.GeneratedFile, m *method) string {
 func actorDoc(g *protogen.GeneratedFile, m *method) protogen.Comments {
 	doc := " " + m.actor + " starts " + m.GoName + " driven by the actor pid"
 	if !m.clientStreams {
-		doc += ": it sends in and half-closes.\n The responses arrive"
-	} else {
-		doc += ". The responses arrive"
+		doc += ": it sends in and half-closes"
 	}
-	doc += " at pid as *" + g.QualifiedGoIdent(actorrpcPackage.Ident("StreamHeader")) +
-		",\n *" + g.QualifiedGoIdent(actorrpcPackage.Ident("StreamMessage")) +
-		" (whose Msg is a *" + g.QualifiedGoIdent(m.Output.GoIdent) + ") and *" +
+	doc += ".\n The responses arrive at pid as *" + g.QualifiedGoIdent(actorrpcPackage.Ident("StreamHeader")) +
+		", *" + g.QualifiedGoIdent(actorrpcPackage.Ident("StreamMessage")) +
+		"\n (whose Msg is a *" + g.QualifiedGoIdent(m.Output.GoIdent) + ") and *" +
 		g.QualifiedGoIdent(actorrpcPackage.Ident("StreamEnd")) + "."
 	if m.clientStreams {
 		doc += "\n Send the requests, then CloseSend, with the returned *" +

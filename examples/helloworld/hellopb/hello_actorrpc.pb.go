@@ -32,20 +32,22 @@ type HelloServiceClient interface {
 	// LotsOfReplies answers one greeting with a stream of replies.
 	LotsOfReplies(ctx context.Context, in *HelloRequest, opts ...actorrpc.CallOption) (actorrpc.ServerStreamingClient[HelloResponse], error)
 	// LotsOfRepliesActor starts LotsOfReplies driven by the actor pid: it sends in and half-closes.
-	// The responses arrive at pid as *actorrpc.StreamHeader,
-	// *actorrpc.StreamMessage (whose Msg is a *HelloResponse) and *actorrpc.StreamEnd.
+	// The responses arrive at pid as *actorrpc.StreamHeader, *actorrpc.StreamMessage
+	// (whose Msg is a *HelloResponse) and *actorrpc.StreamEnd.
 	// Cancel the call with the returned *actorrpc.StreamRef.
 	LotsOfRepliesActor(ctx context.Context, in *HelloRequest, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
 	// LotsOfGreetings answers a stream of greetings with one reply.
 	LotsOfGreetings(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.ClientStreamingClient[HelloRequest, HelloResponse], error)
-	// LotsOfGreetingsActor starts LotsOfGreetings driven by the actor pid. The responses arrive at pid as *actorrpc.StreamHeader,
-	// *actorrpc.StreamMessage (whose Msg is a *HelloResponse) and *actorrpc.StreamEnd.
+	// LotsOfGreetingsActor starts LotsOfGreetings driven by the actor pid.
+	// The responses arrive at pid as *actorrpc.StreamHeader, *actorrpc.StreamMessage
+	// (whose Msg is a *HelloResponse) and *actorrpc.StreamEnd.
 	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
 	LotsOfGreetingsActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
 	// BidiHello answers each greeting of a stream as it arrives.
 	BidiHello(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[HelloRequest, HelloResponse], error)
-	// BidiHelloActor starts BidiHello driven by the actor pid. The responses arrive at pid as *actorrpc.StreamHeader,
-	// *actorrpc.StreamMessage (whose Msg is a *HelloResponse) and *actorrpc.StreamEnd.
+	// BidiHelloActor starts BidiHello driven by the actor pid.
+	// The responses arrive at pid as *actorrpc.StreamHeader, *actorrpc.StreamMessage
+	// (whose Msg is a *HelloResponse) and *actorrpc.StreamEnd.
 	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
 	BidiHelloActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
 }

@@ -38,23 +38,26 @@ type TestServiceClient interface {
 	CacheableUnaryCallAsync(ctx context.Context, in *SimpleRequest, opts ...actorrpc.CallOption) *actorrpc.Future[*SimpleResponse]
 	StreamingOutputCall(ctx context.Context, in *StreamingOutputCallRequest, opts ...actorrpc.CallOption) (actorrpc.ServerStreamingClient[StreamingOutputCallResponse], error)
 	// StreamingOutputCallActor starts StreamingOutputCall driven by the actor pid: it sends in and half-closes.
-	// The responses arrive at pid as *actorrpc.StreamHeader,
-	// *actorrpc.StreamMessage (whose Msg is a *StreamingOutputCallResponse) and *actorrpc.StreamEnd.
+	// The responses arrive at pid as *actorrpc.StreamHeader, *actorrpc.StreamMessage
+	// (whose Msg is a *StreamingOutputCallResponse) and *actorrpc.StreamEnd.
 	// Cancel the call with the returned *actorrpc.StreamRef.
 	StreamingOutputCallActor(ctx context.Context, in *StreamingOutputCallRequest, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
 	StreamingInputCall(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.ClientStreamingClient[StreamingInputCallRequest, StreamingInputCallResponse], error)
-	// StreamingInputCallActor starts StreamingInputCall driven by the actor pid. The responses arrive at pid as *actorrpc.StreamHeader,
-	// *actorrpc.StreamMessage (whose Msg is a *StreamingInputCallResponse) and *actorrpc.StreamEnd.
+	// StreamingInputCallActor starts StreamingInputCall driven by the actor pid.
+	// The responses arrive at pid as *actorrpc.StreamHeader, *actorrpc.StreamMessage
+	// (whose Msg is a *StreamingInputCallResponse) and *actorrpc.StreamEnd.
 	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
 	StreamingInputCallActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
 	FullDuplexCall(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[StreamingOutputCallRequest, StreamingOutputCallResponse], error)
-	// FullDuplexCallActor starts FullDuplexCall driven by the actor pid. The responses arrive at pid as *actorrpc.StreamHeader,
-	// *actorrpc.StreamMessage (whose Msg is a *StreamingOutputCallResponse) and *actorrpc.StreamEnd.
+	// FullDuplexCallActor starts FullDuplexCall driven by the actor pid.
+	// The responses arrive at pid as *actorrpc.StreamHeader, *actorrpc.StreamMessage
+	// (whose Msg is a *StreamingOutputCallResponse) and *actorrpc.StreamEnd.
 	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
 	FullDuplexCallActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
 	HalfDuplexCall(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[StreamingOutputCallRequest, StreamingOutputCallResponse], error)
-	// HalfDuplexCallActor starts HalfDuplexCall driven by the actor pid. The responses arrive at pid as *actorrpc.StreamHeader,
-	// *actorrpc.StreamMessage (whose Msg is a *StreamingOutputCallResponse) and *actorrpc.StreamEnd.
+	// HalfDuplexCallActor starts HalfDuplexCall driven by the actor pid.
+	// The responses arrive at pid as *actorrpc.StreamHeader, *actorrpc.StreamMessage
+	// (whose Msg is a *StreamingOutputCallResponse) and *actorrpc.StreamEnd.
 	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
 	HalfDuplexCallActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
 	UnimplementedCall(ctx context.Context, in *Empty, opts ...actorrpc.CallOption) (*Empty, error)
