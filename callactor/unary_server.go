@@ -75,8 +75,10 @@ type UnaryServer struct {
 	running  bool // handler goroutine not yet returned
 	ended    bool // status written or stream reset
 	sentHead bool
-	cancel   context.CancelFunc
+	cancel   func()
 	timer    *time.Timer
+	hctx     context.Context // the handler's context, from start
+	expire   func()
 	sc       *callctx.ServerCall
 	panicked *supervisor.Panic
 }
@@ -99,7 +101,7 @@ func (s *UnaryServer) Receive(ctx actor.Context) {
 		s.cancelHandler()
 		s.stopIfDone(ctx)
 	case *deadlineExceeded:
-		s.cancelHandler()
+		s.expire() // the handler's ctx ends with DeadlineExceeded
 		s.respondError(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
 	case *sendHeaders:
 		s.writeHeaders(ctx, m.md, m.encoding)
@@ -118,6 +120,8 @@ func (s *UnaryServer) start(ctx actor.Context) {
 	s.self, s.conn, s.id = ctx.Self(), s.p.Stream.Conn, s.p.Stream.StreamID
 	s.dec.MaxSize = s.p.MaxRecv
 	s.req, s.method = s.p.Req, s.p.Method
+	deadline := time.Now().Add(s.req.Timeout)
+	s.hctx, s.expire, s.cancel = callctx.NewHandlerContext(s.p.BaseCtx, deadline, s.req.HasTimeout)
 	if s.req.HasTimeout {
 		system, self := ctx.ActorSystem(), s.self
 		s.timer = time.AfterFunc(s.req.Timeout, func() { system.Root.Send(self, &deadlineExceeded{}) })
@@ -177,14 +181,7 @@ func (s *UnaryServer) startHandler(ctx actor.Context, payload []byte, compressed
 		s.respondError(ctx, wire.NewStatus(wire.Internal, "grpc: error unmarshalling request: "+err.Error()))
 		return
 	}
-	hctx := s.p.BaseCtx
-	var cancel context.CancelFunc
-	if s.req.HasTimeout {
-		hctx, cancel = context.WithTimeout(hctx, s.req.Timeout)
-	} else {
-		hctx, cancel = context.WithCancel(hctx)
-	}
-	s.cancel = cancel
+	hctx := s.hctx
 	system, self := ctx.ActorSystem(), s.self
 	s.sc = callctx.NewServerCall(s.req.Path, s.req.Metadata, s.req.AcceptEncoding, s.p.Compressor, func(md wire.Metadata, enc string) {
 		system.Root.Send(self, &sendHeaders{md: md, encoding: enc})

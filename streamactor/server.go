@@ -66,7 +66,8 @@ type Server struct {
 	sentHead bool
 	ended    *wire.Status // the call's status once decided
 	running  bool
-	cancel   context.CancelFunc
+	cancel   func()
+	expire   func()
 	timer    *time.Timer
 	sc       *callctx.ServerCall
 	panicked *supervisor.Panic
@@ -112,7 +113,7 @@ func (s *Server) Receive(ctx actor.Context) {
 		s.panicked = m.p
 		panic(m.p) // the actor fails; its supervisor stops it; Stopping ends the call
 	case *deadlineExceeded:
-		s.cancelHandler()
+		s.expire() // the handler's ctx ends with DeadlineExceeded
 		s.abort(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
 	case *actor.Stopping:
 		s.onStopping(ctx)
@@ -128,12 +129,11 @@ func (s *Server) start(ctx actor.Context) {
 		s.out.limit = DefaultSendBuffer
 	}
 	system, self := ctx.ActorSystem(), s.self
-	hctx, cancel := context.WithCancel(s.p.BaseCtx)
+	hctx, expire, cancel := callctx.NewHandlerContext(s.p.BaseCtx, time.Now().Add(s.p.Req.Timeout), s.p.Req.HasTimeout)
 	if s.p.Req.HasTimeout {
-		hctx, cancel = context.WithTimeout(s.p.BaseCtx, s.p.Req.Timeout)
 		s.timer = time.AfterFunc(s.p.Req.Timeout, func() { system.Root.Send(self, &deadlineExceeded{}) })
 	}
-	s.cancel = cancel
+	s.cancel, s.expire = cancel, expire
 	s.sc = callctx.NewServerCall(s.p.Req.Path, s.p.Req.Metadata, s.p.Req.AcceptEncoding, s.p.Compressor, func(md wire.Metadata, enc string) {
 		system.Root.Send(self, &sendHeaders{md: md, encoding: enc})
 	})
