@@ -24,8 +24,8 @@ var _ net.Conn = (*Conn)(nil)
 
 // newConnPair returns the dialing and accepting ends of a new connection of link l.
 func newConnPair(n *Network, l *link, clientName, serverAddr string, seed uint64) (client, server *Conn) {
-	c2s := newPipe(n, l, ClientToServer, newRand(seed, ClientToServer))
-	s2c := newPipe(n, l, ServerToClient, newRand(seed, ServerToClient))
+	c2s := newPipe(n, l, ClientToServer, splitmix64(seed^1))
+	s2c := newPipe(n, l, ServerToClient, splitmix64(seed^2))
 	client = &Conn{net: n, link: l, role: ClientToServer, in: s2c, out: c2s, local: Addr(clientName), peer: Addr(serverAddr)}
 	server = &Conn{net: n, link: l, role: ServerToClient, in: c2s, out: s2c, local: Addr(serverAddr), peer: Addr(clientName)}
 	client.other, server.other = server, client

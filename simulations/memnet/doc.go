@@ -5,9 +5,10 @@
 // actorrpc.WithContextDialer). A link is the pair (client name, server address); its two
 // directions, ClientToServer and ServerToClient, carry their own Faults:
 //
-//   - Latency and Jitter delay every write. All writes made at the same instant of time share
-//     one delay, so the arrival times do not depend on how a writer batches its bytes, and
-//     bytes always arrive in the order they were written.
+//   - Latency and Jitter delay every write. The jitter is drawn per millisecond of fake time
+//     and bounded so that bytes never overtake: a byte's arrival time is a function of the
+//     time it was written alone, not of how the writer batched its bytes or of which other
+//     writes (window updates, pings) it made, which keeps seeded runs reproducible.
 //   - Stall holds bytes in flight while the connection stays open; they arrive when the
 //     stall ends.
 //   - Drop makes one side's writes vanish without an error (a half-open connection).
@@ -18,9 +19,9 @@
 //
 // Time comes from the time package only, through timers, so a Network run inside a
 // testing/synctest bubble runs on the bubble's fake clock. All randomness comes from the
-// *rand.Rand given to New: New draws one seed from it, and every connection direction
-// derives its own generator from that seed, the link and the connection's ordinal on the
-// link, so concurrent writers on different connections never race for random numbers.
+// *rand.Rand given to New: New draws one seed from it, and each connection direction
+// derives its jitter from that seed, the link, the connection's ordinal on the link and the
+// fake time, so concurrent writers never race for random numbers.
 //
 // Every blocking operation waits on a channel or a sync.Cond, which a synctest bubble
 // counts as durably blocked.

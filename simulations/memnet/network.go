@@ -306,8 +306,3 @@ func (Addr) Network() string { return "mem" }
 func (a Addr) String() string { return string(a) }
 
 var _ net.Addr = Addr("")
-
-// newRand returns the generator of one direction of a connection.
-func newRand(seed uint64, dir Direction) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, uint64(dir)+1))
-}

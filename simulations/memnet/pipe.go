@@ -2,7 +2,6 @@ package memnet
 
 import (
 	"io"
-	"math/rand/v2"
 	"net"
 	"os"
 	"sync"
@@ -28,7 +27,7 @@ type pipe struct {
 	// mu guards everything below; cond wakes readers and writers.
 	mu        sync.Mutex
 	cond      *sync.Cond
-	rng       *rand.Rand
+	seed      uint64 // this direction's jitter seed
 	capacity  int
 	inflight  []segment
 	readable  []byte
@@ -38,15 +37,13 @@ type pipe struct {
 	rClosed   bool  // the reading end closed
 	wClosed   bool  // the writing end closed
 	timer     *time.Timer
-	instant   time.Time     // the last instant a write drew its delay
-	delay     time.Duration // that delay
-	lastAt    time.Time     // the delivery time of the last segment (order is kept)
+	lastAt    time.Time // the delivery time of the last segment (order is kept)
 	rDeadline deadline
 	wDeadline deadline
 }
 
-func newPipe(n *Network, l *link, dir Direction, rng *rand.Rand) *pipe {
-	p := &pipe{net: n, link: l, dir: dir, rng: rng, capacity: DefaultBuffer}
+func newPipe(n *Network, l *link, dir Direction, seed uint64) *pipe {
+	p := &pipe{net: n, link: l, dir: dir, seed: seed, capacity: DefaultBuffer}
 	p.cond = sync.NewCond(&p.mu)
 	return p
 }
@@ -94,23 +91,54 @@ func (p *pipe) closeWrite() {
 }
 
 // enqueue gives s its delivery time and schedules delivery. Call with mu held.
-// Every write of one instant shares one delay, so arrival times do not depend on how
-// the writer batched its bytes; no segment overtakes an earlier one.
 func (p *pipe) enqueue(s segment, f Faults) {
 	now := time.Now()
-	if !now.Equal(p.instant) {
-		p.instant, p.delay = now, f.Latency
-		if f.Jitter > 0 {
-			p.delay += time.Duration(p.rng.Int64N(int64(f.Jitter) + 1))
-		}
-	}
-	s.at = now.Add(p.delay)
+	s.at = now.Add(f.Latency + p.jitter(now, f.Jitter))
 	if s.at.Before(p.lastAt) {
-		s.at = p.lastAt
+		s.at = p.lastAt // only after the latency was lowered: bytes never overtake
 	}
 	p.lastAt = s.at
 	p.inflight = append(p.inflight, s)
 	p.scheduleLocked(now)
+}
+
+// jitterEpoch is how long one jitter draw lasts.
+const jitterEpoch = time.Millisecond
+
+// jitter is the extra delay of a write made at now: the draw J(k) of now's epoch k, but
+// never so little that the write would arrive before one made in epoch k-1. The arrival
+// time, now + jitter, is then a non-decreasing function of the write's time alone
+// (max(now+J(k), start(k)+J(k-1))): it depends neither on how the writer batched its bytes
+// nor on which other writes it made, so bytes never overtake and a run's arrival times do
+// not change when the scheduler adds or merges writes.
+func (p *pipe) jitter(now time.Time, max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	k := now.UnixNano() / int64(jitterEpoch)
+	start := time.Unix(0, k*int64(jitterEpoch))
+	floor := start.Add(p.draw(k-1, max)).Sub(now)
+	return maxDuration(p.draw(k, max), floor)
+}
+
+// draw is epoch k's jitter in [0, max]: a hash of the direction's seed and k.
+func (p *pipe) draw(k int64, max time.Duration) time.Duration {
+	return time.Duration(splitmix64(p.seed^uint64(k)*0x9e3779b97f4a7c15) % uint64(max+1))
+}
+
+// splitmix64 is SplitMix64's mixing function.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+func maxDuration(a, b time.Duration) time.Duration {
+	if a > b {
+		return a
+	}
+	return b
 }
 
 // pump delivers the segments whose time has come, unless the direction is stalled.

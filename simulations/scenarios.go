@@ -1,0 +1,140 @@
+package main
+
+import (
+	"slices"
+	"testing/synctest"
+	"time"
+
+	"github.com/actorrpc/actorrpc/simulations/memnet"
+)
+
+// scenario is a named run: how many clients it needs and what it does before the common
+// ending (heal, settle, probe, shutdown, checks).
+type scenario struct {
+	name    string
+	doc     string
+	clients int
+	run     func(w *World, steps int)
+}
+
+// scenarios are the named runs; "random" is the default.
+var scenarios = []scenario{
+	{"random", "a weighted random mix of calls, time and faults", 2, func(w *World, steps int) { w.runOps(randomOps, steps) }},
+	{"restart", "the server restarts under load", 2, restartUnderLoad},
+	{"partition-bidi", "a partition cuts bidi streams, then heals", 2, partitionBidi},
+	{"deadline-storm", "1,000 calls with short deadlines on a stalled link", 1, deadlineStorm},
+	{"cancel-storm", "calls of every kind cancelled at random times", 2, cancelStorm},
+	{"panics", "handlers panic under load", 2, panicsUnderLoad},
+	{"slow-reader", "slow readers against fast server streams of large messages", 1, slowReader},
+	{"backoff", "reconnect backoff after a long partition", 1, backoffAfterPartition},
+}
+
+func scenarioByName(name string) (scenario, bool) {
+	i := slices.IndexFunc(scenarios, func(s scenario) bool { return s.name == name })
+	if i < 0 {
+		return scenario{}, false
+	}
+	return scenarios[i], true
+}
+
+func scenarioNames() []string {
+	var out []string
+	for _, s := range scenarios {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// callsOnly is the workload mix without faults.
+var callsOnly = []op{randomOps[0], randomOps[1]}
+
+// startCalls starts n random calls, each from a random client, at this instant.
+func (w *World) startCalls(n int, edit func(s *CallSpec)) {
+	for range n {
+		s := w.randomSpec(w.rng.IntN(len(w.clients)))
+		if edit != nil {
+			edit(&s)
+		}
+		w.startCall(s)
+	}
+	synctest.Wait()
+}
+
+func restartUnderLoad(w *World, steps int) {
+	w.runOps(callsOnly, steps/2)
+	restarts := 1 + w.rng.IntN(3)
+	for range restarts {
+		w.startCalls(20, nil)
+		time.Sleep(time.Duration(1+w.rng.IntN(30)) * time.Millisecond)
+		w.restartServer()
+		synctest.Wait()
+		w.runOps(callsOnly, steps/(2*restarts))
+	}
+}
+
+func partitionBidi(w *World, steps int) {
+	w.startCalls(30, func(s *CallSpec) {
+		s.Kind, s.Msgs, s.Panic, s.Async = Bidi, 5+w.rng.IntN(20), false, false
+		s.Sleep = time.Duration(1+w.rng.IntN(5))*time.Millisecond + sleepOffset
+	})
+	time.Sleep(time.Duration(5+w.rng.IntN(20)) * time.Millisecond)
+	c := w.clients[w.rng.IntN(len(w.clients))].name
+	w.net.Partition(c, serverAddr)
+	w.model.Note("partition %s", c)
+	w.runOps(callsOnly, steps/2)
+	w.net.Heal(c, serverAddr)
+	w.model.Note("heal %s", c)
+	w.runOps(callsOnly, steps/2)
+}
+
+func deadlineStorm(w *World, _ int) {
+	w.startCalls(1, func(s *CallSpec) { s.Kind, s.Panic, s.Deadline, s.CancelAfter = Unary, false, 0, 0 })
+	time.Sleep(time.Second) // the first call connects the channel
+	w.net.SetFaults("c1", serverAddr, memnet.ClientToServer, memnet.Faults{Stall: true})
+	w.model.Note("stall c1 client→server")
+	w.startCalls(1000, func(s *CallSpec) {
+		s.Deadline = time.Duration(1+w.rng.IntN(50))*time.Millisecond + deadlineOffset
+		s.CancelAfter = 0
+	})
+	time.Sleep(100 * time.Millisecond)
+	synctest.Wait()
+}
+
+func cancelStorm(w *World, steps int) {
+	for range max(steps/20, 5) {
+		w.startCalls(50, func(s *CallSpec) {
+			s.CancelAfter = time.Duration(w.rng.IntN(30))*time.Millisecond + cancelOffset
+			s.Sleep = time.Duration(w.rng.IntN(20))*time.Millisecond + sleepOffset
+		})
+		time.Sleep(time.Duration(1+w.rng.IntN(10)) * time.Millisecond)
+	}
+}
+
+func panicsUnderLoad(w *World, steps int) {
+	for range max(steps/10, 10) {
+		w.startCalls(20, func(s *CallSpec) { s.Panic = w.rng.IntN(3) == 0 })
+		time.Sleep(time.Duration(1+w.rng.IntN(10)) * time.Millisecond)
+	}
+}
+
+func slowReader(w *World, _ int) {
+	w.startCalls(4, func(s *CallSpec) {
+		s.Kind, s.Msgs, s.Size, s.Sleep, s.Panic = ServerStream, 100+w.rng.IntN(100), 16<<10, 0, false
+		s.ReadDelay = time.Duration(1+w.rng.IntN(5))*time.Millisecond + readOffset
+		s.Deadline, s.CancelAfter = 0, 0
+	})
+	time.Sleep(2 * time.Second)
+}
+
+func backoffAfterPartition(w *World, _ int) {
+	w.startCalls(1, func(s *CallSpec) { s.Kind, s.Panic, s.Deadline, s.CancelAfter = Unary, false, 0, 0 })
+	time.Sleep(time.Second)
+	w.net.Partition("c1", serverAddr)
+	w.model.Note("partition c1 (connections reset: %d)", w.net.Reset("c1", serverAddr))
+	w.clients[0].ch.Connect()
+	time.Sleep(5 * time.Minute)
+	w.net.Heal("c1", serverAddr)
+	w.model.Note("heal c1")
+	time.Sleep(backoffMax + minConnectTimeout)
+	synctest.Wait()
+}
