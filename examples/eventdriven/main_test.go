@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,7 +22,9 @@ func TestExampleOutput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the example")
 	}
-	out, err := exec.Command("go", "run", ".").CombinedOutput()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "go", "run", ".").CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	want := `alice << * alice joined (1 here)
 alice << * bob joined (2 here)

@@ -123,7 +123,7 @@ func fanOut(ctx context.Context, client hellopb.HelloServiceClient) error {
 // cancels the calls still running.
 func hedge(ctx context.Context) error {
 	slowStopped := make(chan error, 1)
-	replicas := []greeter{{delay: time.Minute, stopped: slowStopped}, {}, {delay: 10 * time.Millisecond}}
+	replicas := []greeter{{delay: time.Minute, stopped: slowStopped}, {delay: 50 * time.Millisecond}, {delay: 100 * time.Millisecond}}
 	clients := make([]hellopb.HelloServiceClient, len(replicas))
 	for i, g := range replicas {
 		ch, stop, err := dialGreeter(g)
@@ -131,6 +131,9 @@ func hedge(ctx context.Context) error {
 			return err
 		}
 		defer stop()
+		if err := connect(ctx, ch); err != nil {
+			return err
+		}
 		clients[i] = hellopb.NewHelloServiceClient(ch)
 	}
 
@@ -147,7 +150,24 @@ func hedge(ctx context.Context) error {
 	fmt.Println("hedging: first reply:", resp.GetReply())
 	_, err = futures[0].Await(ctx)
 	fmt.Println("hedging: the slow replica's call ended:", actorrpc.CodeOf(err))
-	fmt.Println("hedging: the slow replica's handler stopped:", <-slowStopped)
+	select {
+	case err := <-slowStopped:
+		fmt.Println("hedging: the slow replica's handler stopped:", err)
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("the slow replica's handler never saw the cancellation: %w", ctx.Err())
+	}
+}
+
+// connect makes ch connect and waits until it is READY, so that a hedged request reaches
+// every replica at once.
+func connect(ctx context.Context, ch *actorrpc.Channel) error {
+	ch.Connect()
+	for state := ch.State(); state != actorrpc.Ready; state = ch.State() {
+		if !ch.WaitForStateChange(ctx, state) {
+			return actorrpc.StatusOf(ctx.Err()).Err()
+		}
+	}
 	return nil
 }
 
