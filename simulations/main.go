@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"testing"
 	"testing/synctest"
 )
@@ -48,6 +49,9 @@ func main() {
 		fmt.Fprintf(os.Stderr, "unknown scenario %q; -list shows them\n", o.scenario)
 		os.Exit(2)
 	}
+	if o.seeds > batchSize {
+		os.Exit(runBatches(o))
+	}
 	os.Args = os.Args[:1] // testing.Main parses the test flags from os.Args
 	var tests []testing.InternalTest
 	for i := range o.seeds {
@@ -88,4 +92,31 @@ func runReported(t *testing.T, cfg Config, trace bool, out io.Writer) (res *Resu
 		fmt.Fprintf(out, "  replay: %s\n", cfg.ReplayCommand())
 	}
 	return res, len(res.Violations) == 0
+}
+
+// batchSize is how many runs one process makes. The runtime keeps every actor system it
+// has seen in a package-level map (actors/dispatcher.go, dispatchers), so each run leaks
+// its systems, several MiB each; many seeds therefore run in child processes of at most
+// batchSize runs.
+const batchSize = 25
+
+// runBatches runs o's seeds in child processes of batchSize runs each, one after another,
+// passing their output through. It returns the exit code: 1 if any run failed.
+func runBatches(o options) int {
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	code := 0
+	for first := 0; first < o.seeds; first += batchSize {
+		args := []string{"-seed", fmt.Sprint(o.seed + uint64(first)), "-seeds", fmt.Sprint(min(batchSize, o.seeds-first)),
+			"-steps", fmt.Sprint(o.steps), "-scenario", o.scenario, fmt.Sprintf("-trace=%v", o.trace)}
+		cmd := exec.Command(self, args...)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		if err := cmd.Run(); err != nil {
+			code = 1
+		}
+	}
+	return code
 }

@@ -5,6 +5,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/actorrpc/actorrpc"
+
 	"github.com/actorrpc/actorrpc/simulations/memnet"
 )
 
@@ -26,7 +28,8 @@ var scenarios = []scenario{
 	{"cancel-storm", "calls of every kind cancelled at random times", 2, cancelStorm},
 	{"panics", "handlers panic under load", 2, panicsUnderLoad},
 	{"slow-reader", "slow readers against fast server streams of large messages", 1, slowReader},
-	{"backoff", "reconnect backoff after a long partition", 1, backoffAfterPartition},
+	{"backoff", "reconnect backoff after a long partition", 1, func(w *World, _ int) { backoffAfterPartition(w, false) }},
+	{"backoff-spec", "backoff after a long partition, to gRPC's connection-backoff.md", 1, func(w *World, _ int) { backoffAfterPartition(w, true) }},
 }
 
 func scenarioByName(name string) (scenario, bool) {
@@ -126,15 +129,54 @@ func slowReader(w *World, _ int) {
 	time.Sleep(2 * time.Second)
 }
 
-func backoffAfterPartition(w *World, _ int) {
+// backoffAfterPartition partitions a READY channel for five minutes, then heals it. strict
+// holds the dials to gRPC's connection-backoff.md; otherwise to the runtime's own policy.
+func backoffAfterPartition(w *World, strict bool) {
 	w.startCalls(1, func(s *CallSpec) { s.Kind, s.Panic, s.Deadline, s.CancelAfter = Unary, false, 0, 0 })
 	time.Sleep(time.Second)
 	w.net.Partition("c1", serverAddr)
 	w.model.Note("partition c1 (connections reset: %d)", w.net.Reset("c1", serverAddr))
+	synctest.Wait() // the channel has seen its connection break
 	w.clients[0].ch.Connect()
-	time.Sleep(5 * time.Minute)
+	w.model.Note("c1 connect")
+	const partition = 5 * time.Minute
+	time.Sleep(partition)
+	w.checkBackoff("c1", partition, strict)
 	w.net.Heal("c1", serverAddr)
 	w.model.Note("heal c1")
 	time.Sleep(backoffMax + minConnectTimeout)
 	synctest.Wait()
+	if st := w.clients[0].ch.State(); st != actorrpc.Ready {
+		w.model.mu.Lock()
+		w.model.violatef("c1: %s %v after the heal; want READY", st, backoffMax+minConnectTimeout)
+		w.model.mu.Unlock()
+	}
+}
+
+// checkBackoff checks the failed dials of a partition that lasted d. Each attempt hangs for
+// its connect timeout, max(backoff, minimum connect timeout), so with backoffs capped at
+// backoffMax:
+//
+//   - strict, gRPC's connection-backoff.md: the next attempt starts at
+//     max(the last start + backoff, the last failure), so failures are at most
+//     max(backoffMax, minConnectTimeout) apart;
+//   - otherwise the runtime's policy: it waits a full backoff after each failure, so
+//     failures are at most backoffMax + max(backoffMax, minConnectTimeout) apart.
+func (w *World) checkBackoff(client string, d time.Duration, strict bool) {
+	longest := max(backoffMax, minConnectTimeout)
+	if !strict {
+		longest += backoffMax
+	}
+	failed := w.model.eventsMatching(client + " dial failed")
+	m := w.model
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if least := int(d / longest); len(failed) < least {
+		m.violatef("%s: %d failed dials in %v; want at least %d", client, len(failed), d, least)
+	}
+	for i := 1; i < len(failed); i++ {
+		if gap := failed[i] - failed[i-1]; gap < minConnectTimeout || gap > longest+tick {
+			m.violatef("%s: dial %d failed %v after the one before; want %v to %v", client, i, gap, minConnectTimeout, longest)
+		}
+	}
 }

@@ -10,16 +10,17 @@ import (
 // The generator: a weighted mix of calls, time passing and faults. Every draw comes from
 // the world's rng, on the driving goroutine, so a seed fixes the whole workload.
 //
-// Durations have distinct offsets within a millisecond (deadlines …500 µs, cancellations
-// …750 µs, handler sleeps …250 µs, link latencies …1 µs, steps whole milliseconds) so that
-// two events of one run almost never fall on the same fake instant, where the scheduler,
-// not the seed, would pick their order.
+// Durations carry distinct offsets within a millisecond so that two independent events of
+// a run almost never fall on the same fake instant, where the scheduler, not the seed, would
+// pick their order: steps are whole milliseconds, deadlines end in 500 µs, cancellations in
+// 750 µs, link latencies in 1 µs; handler sleeps (3 ns) and read delays (7 ns), which add up
+// along a stream, stay far below a microsecond in any sum a run makes.
 const (
 	deadlineOffset = 500 * time.Microsecond
 	cancelOffset   = 750 * time.Microsecond
-	sleepOffset    = 250 * time.Microsecond
 	latencyOffset  = time.Microsecond
-	readOffset     = 125 * time.Microsecond
+	sleepOffset    = 3 * time.Nanosecond
+	readOffset     = 7 * time.Nanosecond
 )
 
 // op is one kind of workload step.
