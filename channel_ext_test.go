@@ -456,12 +456,11 @@ func TestChannelHandshakeTimeout(t *testing.T) {
 				st := actorrpc.StatusOf(err)
 				assert.Equal(t, actorrpc.Unavailable, st.Code())
 				assert.Contains(t, st.Message(), "SETTINGS")
-				assert.Equal(t, []string{"IDLE→IDLE", "IDLE→CONNECTING", "CONNECTING→TRANSIENT_FAILURE"}, rec.states())
-				assert.ErrorContains(t, rec.last().Cause, "SETTINGS")
-
-				time.Sleep(time.Second)
+				// connection-backoff.md: the next attempt may start at the first attempt's
+				// start + backoff (1 s), long past after a 20 s attempt: it starts at once.
 				synctest.Wait()
-				assert.Equal(t, actorrpc.Connecting, ch.State(), "the next attempt starts after the backoff")
+				assert.Equal(t, []string{"IDLE→IDLE", "IDLE→CONNECTING", "CONNECTING→TRANSIENT_FAILURE", "TRANSIENT_FAILURE→CONNECTING"}, rec.states())
+				assert.Equal(t, actorrpc.Connecting, ch.State(), "the next attempt starts at once")
 				assert.Equal(t, int32(2), n.dials.Load())
 
 				closeStart := time.Now()

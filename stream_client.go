@@ -44,7 +44,7 @@ func (c *Channel) NewStream(ctx context.Context, desc *StreamDesc, method string
 		return nil, err
 	}
 	cs := &clientStream{ctx: ctx, system: c.system, pid: pid, outcome: p.Outcome, maxSend: co.maxSend, comp: wire.CompressorByName(co.compressor)}
-	runtime.AddCleanup(cs, cancelAbandoned, abandoned{system: c.system, pid: pid})
+	runtime.AddCleanup(cs, cancelAbandoned, abandoned{system: c.system, pid: pid, outcome: p.Outcome})
 	return cs, nil
 }
 
@@ -103,11 +103,16 @@ func (c *Channel) spawnStream(p streamactor.ClientParams, waitForReady bool) (*a
 
 // abandoned is what the cleanup of a dropped stream handle needs (not the handle itself).
 type abandoned struct {
-	system *actor.ActorSystem
-	pid    *actor.PID
+	system  *actor.ActorSystem
+	pid     *actor.PID
+	outcome *streamactor.Outcome
 }
 
+// cancelAbandoned cancels the call of a collected handle, unless it has already ended.
 func cancelAbandoned(a abandoned) {
+	if a.outcome.Ended.Load() {
+		return
+	}
 	a.system.Root.Send(a.pid, &streamactor.Cancel{Status: wire.NewStatus(wire.Canceled, "stream handle dropped without being drained or cancelled")})
 }
 
@@ -167,7 +172,12 @@ func (cs *clientStream) SendMsg(m proto.Message) error {
 	case err := <-reply:
 		return err
 	case <-cs.outcome.Done:
-		return io.EOF
+		select { // an answer that came with the end wins
+		case err := <-reply:
+			return err
+		default:
+			return io.EOF
+		}
 	}
 }
 
@@ -189,6 +199,11 @@ func (cs *clientStream) recv() ([]byte, error) {
 	case r := <-reply:
 		return r.Payload, r.Err
 	case <-cs.outcome.Done:
+		select { // an answer that came with the end wins
+		case r := <-reply:
+			return r.Payload, r.Err
+		default:
+		}
 		if cs.outcome.Err != nil {
 			return nil, cs.outcome.Err
 		}

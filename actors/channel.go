@@ -106,6 +106,7 @@ type channel struct {
 	handshaking net.Conn   // conn's socket until it is READY: closed if the handshake fails
 	attempt     int        // increments per connection attempt; stale messages are ignored
 	retries     int        // failures since the last READY
+	nextAttempt time.Time  // when the next attempt may start (this attempt's start + backoff)
 	dialCancel  context.CancelFunc
 	dialing     chan dialDone // the dial in flight also leaves its result here (cap 1)
 	timer       *time.Timer
@@ -227,7 +228,11 @@ func (ch *channel) unavailable() *wire.Status {
 func (ch *channel) connect(ctx actor.Context) {
 	ch.attempt++
 	ch.setState(ctx, Connecting, ch.cause)
-	timeout := ch.p.Backoff.ConnectTimeout(ch.p.Backoff.Delay(ch.retries, ch.p.Rand))
+	// connection-backoff.md: current_deadline = now + current_backoff; the attempt gets
+	// max(MIN_CONNECT_TIMEOUT, current_backoff); after a failure, sleep until the deadline.
+	backoff := ch.p.Backoff.Delay(ch.retries, ch.p.Rand)
+	ch.nextAttempt = time.Now().Add(backoff)
+	timeout := ch.p.Backoff.ConnectTimeout(backoff)
 	dctx, cancel := context.WithTimeout(context.Background(), timeout)
 	ch.dialCancel = cancel
 	results := make(chan dialDone, 1)
@@ -276,7 +281,7 @@ func (ch *channel) failAttempt(ctx actor.Context, cause error) {
 		ctx.Send(pid, &PickFailed{Status: st})
 	}
 	ch.waiting = kept
-	delay := ch.p.Backoff.Delay(ch.retries-1, ch.p.Rand)
+	delay := max(time.Until(ch.nextAttempt), 0)
 	attempt, system, self := ch.attempt, ctx.ActorSystem(), ch.self
 	ch.timer = time.AfterFunc(delay, func() { system.Root.Send(self, &retryNow{attempt: attempt}) })
 }

@@ -1,8 +1,10 @@
 package actors
 
 import (
+	"runtime"
 	"sync"
 	"time"
+	"weak"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -51,15 +53,20 @@ func (d *warmDispatcher) worker(fn func()) {
 }
 
 // dispatchers holds one dispatcher per actor system: workers started for one system (in
-// a testing/synctest bubble, say) never run another's mailboxes.
-var dispatchers sync.Map // *actor.ActorSystem → *warmDispatcher
+// a testing/synctest bubble, say) never run another's mailboxes. Keys are weak, and an
+// entry goes when its system is collected, so the map does not keep systems alive.
+var dispatchers sync.Map // weak.Pointer[actor.ActorSystem] → *warmDispatcher
 
 // dispatcherFor returns the dispatcher of system's runtime actors.
 func dispatcherFor(system *actor.ActorSystem) actor.Dispatcher {
-	if d, ok := dispatchers.Load(system); ok {
+	key := weak.Make(system)
+	if d, ok := dispatchers.Load(key); ok {
 		return d.(*warmDispatcher)
 	}
-	d, _ := dispatchers.LoadOrStore(system, &warmDispatcher{work: make(chan func()), throughput: mailboxThroughput})
+	d, loaded := dispatchers.LoadOrStore(key, &warmDispatcher{work: make(chan func()), throughput: mailboxThroughput})
+	if !loaded {
+		runtime.AddCleanup(system, func(k weak.Pointer[actor.ActorSystem]) { dispatchers.Delete(k) }, key)
+	}
 	return d.(*warmDispatcher)
 }
 

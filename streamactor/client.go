@@ -3,6 +3,7 @@ package streamactor
 import (
 	"context"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -55,7 +56,10 @@ type ClientParams struct {
 // Outcome is the set-once record of how a stream ended, shared with its handle. The
 // actor writes the fields, then closes Done; readers read them only after Done.
 type Outcome struct {
-	Done    chan struct{}
+	Done chan struct{}
+	// Ended is set just before Done closes; code outside a testing/synctest bubble (a GC
+	// cleanup) reads it where it must not touch the bubble's channel.
+	Ended   atomic.Bool
 	Err     error // nil for OK
 	Header  wire.Metadata
 	Trailer wire.Metadata
@@ -400,6 +404,7 @@ func (c *Client) publishOutcome() {
 		o.Err = c.final
 	}
 	o.Header, o.Trailer = c.header, c.trailer
+	o.Ended.Store(true)
 	close(o.Done)
 }
 
