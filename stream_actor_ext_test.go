@@ -107,6 +107,7 @@ func TestActorsDriveThousandsOfStreams(t *testing.T) {
 func newStreamEnvWithActor(t *testing.T, pid *actor.PID, serverSystem, clientSystem *actor.ActorSystem) *streamEnv {
 	t.Helper()
 	e := newStreamEnvRegister(t, func(srv *actorrpc.Server) { srv.RegisterActorService(&numbersDesc, pid) },
-		[]actorrpc.ServerOption{actorrpc.WithActorSystem(serverSystem)}, actorrpc.WithActorSystem(clientSystem))
+		// 2000 streams open at once: above the default SETTINGS_MAX_CONCURRENT_STREAMS (1000).
+		[]actorrpc.ServerOption{actorrpc.WithActorSystem(serverSystem), actorrpc.MaxConcurrentStreams(4000)}, actorrpc.WithActorSystem(clientSystem))
 	return e
 }

@@ -161,6 +161,14 @@ type conn struct {
 	reader *frameReader
 	dirty  bool
 
+	// control counts the peer's PING and SETTINGS waiting for our answer (shared with
+	// the reader); unflushedAnswers are the answers in bw not yet flushed.
+	control          *controlQueue
+	unflushedAnswers int64
+	// liveOwners counts the stream actors we spawned (server role) that have not
+	// stopped yet, whether or not their stream is still open.
+	liveOwners int
+
 	streams      map[uint32]*stream
 	nextStreamID uint32 // client role: next id to allocate
 	lastPeerID   uint32 // server role: highest id the peer opened
@@ -222,6 +230,9 @@ func (c *conn) Receive(ctx actor.Context) {
 		ctx.Stop(c.self)
 	case *actor.Terminated:
 		// a stream owner (server role: our child) ended; its stream may still drain.
+		if !c.p.Client {
+			c.liveOwners--
+		}
 	}
 	c.afterMessage(ctx)
 	c.maybeFlush(ctx)
@@ -251,7 +262,8 @@ func (c *conn) start(ctx actor.Context) {
 		_, _ = c.bw.WriteString(http2.ClientPreface)
 	}
 	c.writeInitialSettings()
-	c.reader = startReader(c.system, c.self, c.fr, br, !c.p.Client)
+	c.control = &controlQueue{max: int64(c.cfg.MaxQueuedControlFrames)}
+	c.reader = startReader(c.system, c.self, c.fr, br, !c.p.Client, c.control)
 }
 
 // writeInitialSettings sends our SETTINGS and grows the connection window.
@@ -263,6 +275,8 @@ func (c *conn) writeInitialSettings() {
 	}
 	if c.p.Client {
 		settings = append(settings, http2.Setting{ID: http2.SettingEnablePush, Val: 0})
+	} else {
+		settings = append(settings, http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: c.cfg.MaxConcurrentStreams})
 	}
 	c.check(c.fr.WriteSettings(settings...))
 	if delta := c.cfg.InitialConnWindowSize - initialWindow; delta > 0 {
@@ -349,9 +363,6 @@ func (c *conn) afterMessage(ctx actor.Context) {
 	}
 }
 
-// headerListTooLarge answers a request whose header list exceeded MaxHeaderListSize.
-var headerListTooLarge = []hpack.HeaderField{{Name: ":status", Value: "431"}}
-
 // check records a write error; the connection then fails at the next flush point.
 func (c *conn) check(err error) {
 	if err != nil && c.closeErr == nil {
@@ -372,9 +383,8 @@ func (c *conn) maybeFlush(ctx actor.Context) {
 	if !c.dirty || !c.counter.onlyCurrentQueued() {
 		return
 	}
-	c.dirty = false
-	if err := c.bw.Flush(); err != nil {
-		c.closeErr = fmt.Errorf("write: %w", err)
+	c.flush()
+	if c.closeErr != nil {
 		ctx.Stop(c.self)
 	}
 }

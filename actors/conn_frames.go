@@ -21,7 +21,7 @@ func (c *conn) onFrame(ctx actor.Context, f *frameMsg) {
 		var data [8]byte
 		copy(data[:], f.data)
 		c.check(c.fr.WritePing(true, data))
-		c.dirty = true
+		c.noteAnswer()
 	case http2.FrameWindowUpdate:
 		c.onWindowUpdate(ctx, f.streamID, f.increment)
 	case http2.FrameHeaders:
@@ -52,7 +52,7 @@ func (c *conn) onSettings(ctx actor.Context, f *frameMsg) {
 	}
 	c.henc.SetMaxDynamicTableSizeLimit(c.peer.headerTableSize)
 	c.check(c.fr.WriteSettingsAck())
-	c.dirty = true
+	c.noteAnswer()
 	if delta != 0 {
 		// RFC 9113 §6.9.2: a change of SETTINGS_INITIAL_WINDOW_SIZE adjusts every stream's
 		// window by the difference; windows may go negative.
@@ -84,6 +84,10 @@ func (c *conn) onHeaders(ctx actor.Context, f *frameMsg) {
 		c.acceptStream(ctx, f, end)
 		return
 	}
+	if f.truncated {
+		c.responseHeadersTooLarge(ctx, s)
+		return
+	}
 	if s.remoteEnded {
 		c.resetStream(s.id, http2.ErrCodeStreamClosed)
 		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent HEADERS after END_STREAM")})
@@ -110,15 +114,22 @@ func (c *conn) acceptStream(ctx actor.Context, f *frameMsg, end bool) {
 		c.fail(ctx, fmt.Errorf("%w: client opened stream %d after %d", http2.ConnectionError(http2.ErrCodeProtocol), id, c.lastPeerID))
 		return
 	}
+	if c.tooManyEarlyResets() {
+		// Before lastPeerID moves: the GOAWAY names the last stream we acted on.
+		c.fail(ctx, enhanceYourCalm("too_many_early_resets: %d stream actors still alive with %d streams open (rapid reset, CVE-2023-44487)",
+			c.liveOwners, len(c.streams)))
+		return
+	}
 	c.lastPeerID = id
-	if c.sentGoAway || c.p.NewStream == nil {
-		c.check(c.fr.WriteRSTStream(id, http2.ErrCodeRefusedStream))
-		c.dirty = true
+	if c.sentGoAway || c.p.NewStream == nil || c.overStreamLimit() {
+		c.refuseStream(id)
 		return
 	}
 	if f.truncated {
-		c.writeHeaderBlock(id, headerListTooLarge, true)
-		c.check(c.fr.WriteRSTStream(id, http2.ErrCodeNo))
+		c.writeHeaderBlock(id, c.headerListTooLargeFields(), true)
+		if !end {
+			c.check(c.fr.WriteRSTStream(id, http2.ErrCodeNo))
+		}
 		return
 	}
 	owner := c.p.NewStream(ctx, IncomingStream{Conn: c.self, StreamID: id, Fields: f.fields, EndStream: end})
@@ -130,6 +141,7 @@ func (c *conn) acceptStream(ctx actor.Context, f *frameMsg, end bool) {
 		}
 		return
 	}
+	c.liveOwners++
 	s := c.newStream(id, nil)
 	s.owner, s.manualFlow = owner.PID, owner.ManualFlow
 	if end {

@@ -36,19 +36,20 @@ type frameReader struct {
 	done chan struct{}
 }
 
-func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool) *frameReader {
+func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool, control *controlQueue) *frameReader {
 	r := &frameReader{done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
-		err := readFrames(system, owner, fr, nc, expectPreface)
+		err := readFrames(system, owner, fr, nc, expectPreface, control)
 		system.Root.Send(owner, &readerStopped{err: err})
 	}()
 	return r
 }
 
 // readFrames reads until an error. Stream errors are posted as RST_STREAM requests and
-// reading goes on; anything else ends the loop.
-func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool) error {
+// reading goes on; anything else ends the loop, as does a peer whose PING and SETTINGS
+// frames outrun our answers (we stop reading it, so its frames cannot fill our memory).
+func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool, control *controlQueue) error {
 	if expectPreface {
 		if err := readPreface(nc); err != nil {
 			return err
@@ -80,6 +81,9 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, n
 				return ce
 			}
 			return err
+		}
+		if needsAnswer(f) && !control.read() {
+			return enhanceYourCalm("peer sent more than %d PING and SETTINGS frames that wait for our answer", control.max)
 		}
 		system.Root.Send(owner, copyFrame(f))
 	}

@@ -20,6 +20,10 @@ func (c *conn) openStream(ctx actor.Context, owner *actor.PID, m *OpenStream) {
 		ctx.Send(owner, &StreamReset{Status: wire.NewStatus(wire.Unavailable, "connection is closing; stream not opened")})
 		return
 	}
+	if st := c.overPeerHeaderLimit(m.Headers); st != nil {
+		ctx.Send(owner, &StreamReset{Status: st})
+		return
+	}
 	if uint32(len(c.streams)) >= c.peer.maxConcurrentStreams {
 		c.waitingOpens = append(c.waitingOpens, pendingOpen{owner: owner, open: m})
 		return

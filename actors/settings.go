@@ -19,8 +19,15 @@ type ConnConfig struct {
 	InitialConnWindowSize int32
 	// MaxFrameSize is the largest frame payload we accept (16 KiB to 16 MiB).
 	MaxFrameSize uint32
-	// MaxHeaderListSize is the largest decoded header list we accept.
+	// MaxHeaderListSize is the largest decoded header list we accept (announced as
+	// SETTINGS_MAX_HEADER_LIST_SIZE; default 16 KiB, see conn_limits.go).
 	MaxHeaderListSize uint32
+	// MaxConcurrentStreams is the number of streams a client may have open on a server
+	// connection (announced as SETTINGS_MAX_CONCURRENT_STREAMS; server role only).
+	MaxConcurrentStreams uint32
+	// MaxQueuedControlFrames caps the PING and SETTINGS frames from the peer that wait
+	// for our answer; beyond it the connection ends with GOAWAY(ENHANCE_YOUR_CALM).
+	MaxQueuedControlFrames int
 }
 
 func (c ConnConfig) withDefaults() ConnConfig {
@@ -36,10 +43,7 @@ func (c ConnConfig) withDefaults() ConnConfig {
 	if c.MaxFrameSize < 16384 || c.MaxFrameSize > 1<<24-1 {
 		c.MaxFrameSize = 16384
 	}
-	if c.MaxHeaderListSize == 0 {
-		c.MaxHeaderListSize = 16 << 20
-	}
-	return c
+	return c.limitsWithDefaults()
 }
 
 // peerSettings are the settings the peer announced.
@@ -48,6 +52,7 @@ type peerSettings struct {
 	initialWindowSize    int64
 	maxConcurrentStreams uint32
 	headerTableSize      uint32
+	maxHeaderListSize    uint32 // unlimited until announced (RFC 9113 §6.5.2)
 }
 
 func defaultPeerSettings() peerSettings {
@@ -56,6 +61,7 @@ func defaultPeerSettings() peerSettings {
 		initialWindowSize:    initialWindow,
 		maxConcurrentStreams: ^uint32(0),
 		headerTableSize:      initialHeaderTableSize,
+		maxHeaderListSize:    ^uint32(0),
 	}
 }
 
@@ -76,6 +82,8 @@ func (p *peerSettings) apply(settings []http2.Setting) (windowDelta int64, err e
 			p.maxConcurrentStreams = s.Val
 		case http2.SettingHeaderTableSize:
 			p.headerTableSize = s.Val
+		case http2.SettingMaxHeaderListSize:
+			p.maxHeaderListSize = s.Val
 		}
 	}
 	return windowDelta, nil

@@ -23,25 +23,25 @@ func TestPeerSettingsApply(t *testing.T) {
 			name:      "larger initial window",
 			settings:  []http2.Setting{s(http2.SettingInitialWindowSize, 100000)},
 			wantDelta: 100000 - 65535,
-			want:      peerSettings{maxFrameSize: 16384, initialWindowSize: 100000, maxConcurrentStreams: ^uint32(0), headerTableSize: 4096},
+			want:      peerSettings{maxFrameSize: 16384, initialWindowSize: 100000, maxConcurrentStreams: ^uint32(0), headerTableSize: 4096, maxHeaderListSize: ^uint32(0)},
 		},
 		{
 			name:      "smaller initial window",
 			settings:  []http2.Setting{s(http2.SettingInitialWindowSize, 0)},
 			wantDelta: -65535,
-			want:      peerSettings{maxFrameSize: 16384, initialWindowSize: 0, maxConcurrentStreams: ^uint32(0), headerTableSize: 4096},
+			want:      peerSettings{maxFrameSize: 16384, initialWindowSize: 0, maxConcurrentStreams: ^uint32(0), headerTableSize: 4096, maxHeaderListSize: ^uint32(0)},
 		},
 		{
 			name:      "initial window twice in one frame: the deltas add up",
 			settings:  []http2.Setting{s(http2.SettingInitialWindowSize, 1000), s(http2.SettingInitialWindowSize, 2000)},
 			wantDelta: 2000 - 65535,
-			want:      peerSettings{maxFrameSize: 16384, initialWindowSize: 2000, maxConcurrentStreams: ^uint32(0), headerTableSize: 4096},
+			want:      peerSettings{maxFrameSize: 16384, initialWindowSize: 2000, maxConcurrentStreams: ^uint32(0), headerTableSize: 4096, maxHeaderListSize: ^uint32(0)},
 		},
 		{
 			name: "the other settings",
 			settings: []http2.Setting{s(http2.SettingMaxFrameSize, 1<<20), s(http2.SettingMaxConcurrentStreams, 1),
-				s(http2.SettingHeaderTableSize, 0), s(http2.SettingEnablePush, 0), s(0x99, 7)},
-			want: peerSettings{maxFrameSize: 1 << 20, initialWindowSize: 65535, maxConcurrentStreams: 1, headerTableSize: 0},
+				s(http2.SettingHeaderTableSize, 0), s(http2.SettingEnablePush, 0), s(http2.SettingMaxHeaderListSize, 8192), s(0x99, 7)},
+			want: peerSettings{maxFrameSize: 1 << 20, initialWindowSize: 65535, maxConcurrentStreams: 1, headerTableSize: 0, maxHeaderListSize: 8192},
 		},
 		{
 			name:     "initial window above 2^31-1",
@@ -87,16 +87,16 @@ func TestConnConfigDefaults(t *testing.T) {
 		in   ConnConfig
 		want ConnConfig
 	}{
-		{name: "zero", want: ConnConfig{InitialWindowSize: 1 << 20, InitialConnWindowSize: 16 << 20, MaxFrameSize: 16384, MaxHeaderListSize: 16 << 20}},
+		{name: "zero", want: ConnConfig{InitialWindowSize: 1 << 20, InitialConnWindowSize: 16 << 20, MaxFrameSize: 16384, MaxHeaderListSize: 16 << 10, MaxConcurrentStreams: 1000, MaxQueuedControlFrames: 10000}},
 		{
 			name: "connection window below the HTTP/2 initial window",
 			in:   ConnConfig{InitialWindowSize: 1000, InitialConnWindowSize: 1000, MaxFrameSize: 1 << 20, MaxHeaderListSize: 100},
-			want: ConnConfig{InitialWindowSize: 1000, InitialConnWindowSize: 65535, MaxFrameSize: 1 << 20, MaxHeaderListSize: 100},
+			want: ConnConfig{InitialWindowSize: 1000, InitialConnWindowSize: 65535, MaxFrameSize: 1 << 20, MaxHeaderListSize: 100, MaxConcurrentStreams: 1000, MaxQueuedControlFrames: 10000},
 		},
 		{
 			name: "max frame size out of range",
 			in:   ConnConfig{MaxFrameSize: 1 << 24},
-			want: ConnConfig{InitialWindowSize: 1 << 20, InitialConnWindowSize: 16 << 20, MaxFrameSize: 16384, MaxHeaderListSize: 16 << 20},
+			want: ConnConfig{InitialWindowSize: 1 << 20, InitialConnWindowSize: 16 << 20, MaxFrameSize: 16384, MaxHeaderListSize: 16 << 10, MaxConcurrentStreams: 1000, MaxQueuedControlFrames: 10000},
 		},
 	}
 	for _, tt := range tests {
