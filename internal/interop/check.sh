@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Interop check of actorrpc against grpc-go's own interop programs, both directions:
-#   1. grpc-go's interop client  vs  cmd/interop-server
-#   2. cmd/interop-client        vs  grpc-go's interop server
-# for the unary cases (CASES below), printing each direction's "N passed, M failed" line.
-# Exit status 0 only if both directions pass every case.
+# Interop check of actorrpc against grpc-go's own interop programs, both directions, and
+# against itself:
+#   1. grpc-go's interop client  vs  cmd/interop-server   the default cases (CASES)
+#   2. cmd/interop-client        vs  grpc-go's interop server   the default cases (CASES)
+#   3. cmd/interop-client        vs  cmd/interop-server   the default and the four
+#      compression cases (SELF_CASES), which grpc-go's client does not implement and
+#      grpc-go's server does not honour
+# printing each run's "N passed, M failed" line. Exit status 0 only if every run passes
+# every case.
 #
 #   internal/interop/check.sh
 #
 # Environment:
 #   INTEROP_BIN   where grpc-go's interop programs are built (default ~/.cache/actorrpc-interop-bin)
 #   INTEROP_DIR   the interop harness (build.sh, client-vs.sh, server.sh); default ../shared/interop beside the checkout
-#   CASES         the cases to run (default: the seven below)
+#   CASES         the cases of runs 1 and 2 (default: client-vs.sh's 16 default cases)
+#   SELF_CASES    the cases of run 3 (default: "default compression", 20 cases)
 #   VERBOSE=1     also print the per-case PASS/FAIL lines
 set -euo pipefail
 
@@ -24,7 +29,8 @@ if [ -z "$harness" ]; then
 fi
 [ -n "$harness" ] || { echo "interop harness (shared/interop) not found; set INTEROP_DIR" >&2; exit 2; }
 export INTEROP_BIN="${INTEROP_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/actorrpc-interop-bin}"
-read -r -a cases <<<"${CASES:-empty_unary large_unary special_status_message unimplemented_method unimplemented_service rpc_soak channel_soak}"
+read -r -a cases <<<"${CASES:-default}"
+read -r -a self_cases <<<"${SELF_CASES:-default compression}"
 
 work="$(mktemp -d)"
 pids=()
@@ -85,5 +91,13 @@ port="$(free_port)"
 pids+=("$("$harness/server.sh" "$port" 2>/dev/null)")
 INTEROP_CLIENT="$work/interop-client" \
   summary "actorrpc client vs grpc-go server" "$harness/client-vs.sh" "127.0.0.1:$port" "${cases[@]}" || status=1
+
+# 3. Our client vs our server, compression cases included.
+port="$(free_port)"
+"$work/interop-server" --port "$port" >"$work/server-self.log" 2>&1 &
+pids+=($!)
+wait_port "$port" "${pids[-1]}"
+INTEROP_CLIENT="$work/interop-client" COMPRESSION_CLIENT="$work/interop-client" \
+  summary "actorrpc client vs actorrpc server" "$harness/client-vs.sh" "127.0.0.1:$port" "${self_cases[@]}" || status=1
 
 exit $status

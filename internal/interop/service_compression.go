@@ -48,14 +48,21 @@ func setResponseCompressed(ctx context.Context, compressed *testpb.BoolValue) er
 	return nil
 }
 
-// announceCompression prepares a stream whose responses follow params: once headers are
-// out, a stream's messages can only switch between the grpc-encoding its headers
-// announced and none, so gzip is announced before the first response when any of them is
-// to be compressed.
+// announceCompression prepares a stream whose responses follow params. Once headers are
+// out, a stream's messages can only switch between the grpc-encoding the headers
+// announced and none; before, SetSendCompressor("identity") changes what they will
+// announce. So when any response is to be compressed, the headers go out now announcing
+// gzip, and each response then picks gzip or none.
 func announceCompression(ctx context.Context, params []*testpb.ResponseParameters) error {
 	for _, p := range params {
 		if p.GetCompressed().GetValue() {
-			return setResponseCompressed(ctx, p.GetCompressed())
+			if err := setResponseCompressed(ctx, p.GetCompressed()); err != nil {
+				return err
+			}
+			// It fails only if the headers are out already, and then
+			// SetSendCompressor has checked that they announced gzip.
+			_ = actorrpc.SendHeader(ctx, nil)
+			return nil
 		}
 	}
 	return nil

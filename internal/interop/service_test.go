@@ -97,3 +97,46 @@ func TestOtherMethods(t *testing.T) {
 	_, err = tc.UnimplementedCall(ctx, &testpb.Empty{})
 	assert.Equal(t, actorrpc.Unimplemented, actorrpc.CodeOf(err), "got %v", err)
 }
+
+// TestUnaryCallCompression: expect_compressed is enforced both ways, and
+// response_compressed decides the response's Compressed-Flag. Without it, the runtime
+// answers a gzipped request gzipped, as grpc-go does.
+func TestUnaryCallCompression(t *testing.T) {
+	env := newEnv(t, startServer(t, interop.NewTestServer()), nil)
+	tc := testpb.NewTestServiceClient(env.Channel)
+	tests := []struct {
+		name      string
+		gzip      bool
+		expect    *testpb.BoolValue
+		respond   *testpb.BoolValue
+		wantCode  actorrpc.Code
+		wantMsg   string
+		wantFlags []bool
+	}{
+		{name: "no expectations", wantFlags: []bool{false}},
+		{name: "no expectations, compressed", gzip: true, wantFlags: []bool{true}},
+		{name: "expected compressed, got it", gzip: true, expect: boolValue(true), wantFlags: []bool{true}},
+		{name: "compressed, response uncompressed", gzip: true, respond: boolValue(false), wantFlags: []bool{false}},
+		{name: "expected uncompressed, got it", expect: boolValue(false), wantFlags: []bool{false}},
+		{name: "expected compressed, got uncompressed", expect: boolValue(true),
+			wantCode: actorrpc.InvalidArgument, wantMsg: "expected a compressed request, got an uncompressed one"},
+		{name: "expected uncompressed, got compressed", gzip: true, expect: boolValue(false),
+			wantCode: actorrpc.InvalidArgument, wantMsg: "expected an uncompressed request, got a compressed one"},
+		{name: "response compressed", respond: boolValue(true), wantFlags: []bool{true}},
+		{name: "response uncompressed", respond: boolValue(false), wantFlags: []bool{false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mark := env.Wire.Mark()
+			req := &testpb.SimpleRequest{ResponseSize: 1000, Payload: interop.ClientNewPayload(1000), ExpectCompressed: tt.expect, ResponseCompressed: tt.respond}
+			resp, err := tc.UnaryCall(testCtx(t), req, useGzip(tt.gzip))
+			st := actorrpc.StatusOf(err)
+			require.Equal(t, tt.wantCode, st.Code(), "got %v", err)
+			assert.Equal(t, tt.wantMsg, st.Message())
+			assert.Equal(t, tt.wantFlags, receivedFlags(env.Wire, mark), "response Compressed-Flags")
+			if tt.wantCode == actorrpc.OK {
+				assert.Len(t, resp.GetPayload().GetBody(), 1000)
+			}
+		})
+	}
+}

@@ -17,26 +17,27 @@ import (
 	"github.com/actorrpc/actorrpc/internal/interop"
 )
 
-// TestGrpcGoClientAgainstOurServer runs grpc-go's own interop client cases against
-// actorrpc's TestService. They fail by calling grpclog's Fatal, which ends the test
-// binary with the reason on stderr. custom_metadata and status_code_and_message are left
-// out: their second half is a FullDuplexCall; their unary halves are in metadata_test.go
-// and TestGrpcGoClientStatusAgainstOurServer.
+// TestGrpcGoClientAgainstOurServer runs grpc-go's own interop client cases, the 16
+// default ones, against actorrpc's TestService. They fail by calling grpclog's Fatal,
+// which ends the test binary with the reason on stderr.
 func TestGrpcGoClientAgainstOurServer(t *testing.T) {
 	addr := startOurServer(t, interop.NewTestServer())
 	tests := []struct {
 		name string
 		run  func(ctx context.Context, cc *grpc.ClientConn)
 	}{
-		{"empty_unary", func(ctx context.Context, cc *grpc.ClientConn) {
-			grpcinterop.DoEmptyUnaryCall(ctx, testgrpc.NewTestServiceClient(cc))
-		}},
-		{"large_unary", func(ctx context.Context, cc *grpc.ClientConn) {
-			grpcinterop.DoLargeUnaryCall(ctx, testgrpc.NewTestServiceClient(cc))
-		}},
-		{"special_status_message", func(ctx context.Context, cc *grpc.ClientConn) {
-			grpcinterop.DoSpecialStatusMessage(ctx, testgrpc.NewTestServiceClient(cc))
-		}},
+		{"empty_unary", withTestService(grpcinterop.DoEmptyUnaryCall)},
+		{"large_unary", withTestService(grpcinterop.DoLargeUnaryCall)},
+		{"client_streaming", withTestService(grpcinterop.DoClientStreaming)},
+		{"server_streaming", withTestService(grpcinterop.DoServerStreaming)},
+		{"ping_pong", withTestService(grpcinterop.DoPingPong)},
+		{"empty_stream", withTestService(grpcinterop.DoEmptyStream)},
+		{"timeout_on_sleeping_server", withTestService(grpcinterop.DoTimeoutOnSleepingServer)},
+		{"cancel_after_begin", withTestService(grpcinterop.DoCancelAfterBegin)},
+		{"cancel_after_first_response", withTestService(grpcinterop.DoCancelAfterFirstResponse)},
+		{"status_code_and_message", withTestService(grpcinterop.DoStatusCodeAndMessage)},
+		{"special_status_message", withTestService(grpcinterop.DoSpecialStatusMessage)},
+		{"custom_metadata", withTestService(grpcinterop.DoCustomMetadata)},
 		{"unimplemented_method", func(ctx context.Context, cc *grpc.ClientConn) {
 			grpcinterop.DoUnimplementedMethod(ctx, cc)
 		}},
@@ -58,6 +59,7 @@ func TestGrpcGoClientAgainstOurServer(t *testing.T) {
 			grpcinterop.DoSoakTest(ctx, cfg)
 		}},
 	}
+	require.Len(t, tests, len(interop.DefaultCases()))
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -66,7 +68,12 @@ func TestGrpcGoClientAgainstOurServer(t *testing.T) {
 	}
 }
 
-// TestGrpcGoClientStatusAgainstOurServer is the unary half of status_code_and_message, and
+// withTestService adapts a grpc-go interop case that takes a TestService client.
+func withTestService(do func(context.Context, testgrpc.TestServiceClient, ...grpc.CallOption)) func(context.Context, *grpc.ClientConn) {
+	return func(ctx context.Context, cc *grpc.ClientConn) { do(ctx, testgrpc.NewTestServiceClient(cc)) }
+}
+
+// TestGrpcGoClientStatusAgainstOurServer is the unary half of status_code_and_message with
 // more codes: grpc-go's client reads the status actorrpc's TestService was asked for, with
 // grpc-go's own error text.
 func TestGrpcGoClientStatusAgainstOurServer(t *testing.T) {

@@ -33,12 +33,12 @@ func listen(t *testing.T) net.Listener {
 	return lis
 }
 
-// startOurServer serves impl as TestService with actorrpc, in an actor system of its own,
-// until the test ends; it returns the address.
-func startOurServer(t *testing.T, impl testpb.TestServiceServer) string {
+// startOurServer serves impl as TestService with actorrpc, configured by opts, in an
+// actor system of its own, until the test ends; it returns the address.
+func startOurServer(t *testing.T, impl testpb.TestServiceServer, opts ...actorrpc.ServerOption) string {
 	t.Helper()
 	lis := listen(t)
-	srv := actorrpc.NewServer(actorrpc.WithActorSystem(actors.NewSystem()))
+	srv := actorrpc.NewServer(append([]actorrpc.ServerOption{actorrpc.WithActorSystem(actors.NewSystem())}, opts...)...)
 	testpb.RegisterTestServiceServer(srv, impl)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
@@ -51,11 +51,11 @@ func startOurServer(t *testing.T, impl testpb.TestServiceServer) string {
 	return lis.Addr().String()
 }
 
-// dialOurs returns an actorrpc Channel to addr, in an actor system of its own, closed when
-// the test ends.
-func dialOurs(t *testing.T, addr string) *actorrpc.Channel {
+// dialOurs returns an actorrpc Channel to addr, configured by opts, in an actor system of
+// its own, closed when the test ends.
+func dialOurs(t *testing.T, addr string, opts ...actorrpc.DialOption) *actorrpc.Channel {
 	t.Helper()
-	ch, err := actorrpc.Dial(addr, actorrpc.WithActorSystem(actors.NewSystem()))
+	ch, err := actorrpc.Dial(addr, append([]actorrpc.DialOption{actorrpc.WithActorSystem(actors.NewSystem())}, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, ch.Close()) })
 	return ch
@@ -68,11 +68,12 @@ func startGrpcGoServer(t *testing.T) string {
 	return startGrpcGoServerWith(t, grpcinterop.NewTestServer())
 }
 
-// startGrpcGoServerWith serves impl as TestService with grpc-go until the test ends.
-func startGrpcGoServerWith(t *testing.T, impl testgrpc.TestServiceServer) string {
+// startGrpcGoServerWith serves impl as TestService with grpc-go, configured by opts, until
+// the test ends.
+func startGrpcGoServerWith(t *testing.T, impl testgrpc.TestServiceServer, opts ...grpc.ServerOption) string {
 	t.Helper()
 	lis := listen(t)
-	srv := grpc.NewServer()
+	srv := grpc.NewServer(opts...)
 	testgrpc.RegisterTestServiceServer(srv, impl)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
@@ -83,16 +84,17 @@ func startGrpcGoServerWith(t *testing.T, impl testgrpc.TestServiceServer) string
 	return lis.Addr().String()
 }
 
-// dialGrpcGo returns a plaintext grpc-go ClientConn to addr, closed when the test ends.
-func dialGrpcGo(t *testing.T, addr string) *grpc.ClientConn {
+// dialGrpcGo returns a plaintext grpc-go ClientConn to addr, configured by opts, closed
+// when the test ends.
+func dialGrpcGo(t *testing.T, addr string, opts ...grpc.DialOption) *grpc.ClientConn {
 	t.Helper()
-	cc, err := newGrpcGoConn(addr)
+	cc, err := newGrpcGoConn(addr, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, cc.Close()) })
 	return cc
 }
 
-// newGrpcGoConn returns a plaintext grpc-go ClientConn to addr.
-func newGrpcGoConn(addr string) (*grpc.ClientConn, error) {
-	return grpc.NewClient("passthrough:///"+addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+// newGrpcGoConn returns a plaintext grpc-go ClientConn to addr, configured by opts.
+func newGrpcGoConn(addr string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
+	return grpc.NewClient("passthrough:///"+addr, append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, opts...)...)
 }
