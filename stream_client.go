@@ -56,11 +56,12 @@ func (c *Channel) StartStream(ctx context.Context, desc *StreamDesc, method stri
 		return nil, err
 	}
 	p.Subscriber, p.NewMessage = subscriber, newResponse
+	p.Compressor, p.MaxSend = wire.CompressorByName(co.compressor), co.maxSend
 	pid, err := c.spawnStream(p, co.waitForReady)
 	if err != nil {
 		return nil, err
 	}
-	return streamactor.NewStreamRef(pid), nil
+	return streamactor.NewStreamRefWith(pid, p.Compressor, p.MaxSend), nil
 }
 
 func (c *Channel) callOptions(opts []CallOption) callOptions {

@@ -48,6 +48,9 @@ type ClientParams struct {
 	// NewMessage) and StreamEnd instead of the stream being read with Recv.
 	Subscriber *actor.PID
 	NewMessage func() proto.Message
+	// Compressor and MaxSend are how the subscriber's StreamRef encodes what it sends.
+	Compressor wire.Compressor
+	MaxSend    int
 	// Outcome is filled and closed when the actor stops, so that a handle never waits on
 	// a stream actor that is gone.
 	Outcome *Outcome
@@ -72,6 +75,7 @@ func NewOutcome() *Outcome { return &Outcome{Done: make(chan struct{})} }
 type Client struct {
 	p        ClientParams
 	self     *actor.PID
+	ref      *StreamRef // what the subscriber sends with
 	conn     *actor.PID
 	streamID uint32
 	opening  bool
@@ -148,6 +152,7 @@ func (c *Client) Receive(ctx actor.Context) {
 
 func (c *Client) start(ctx actor.Context) {
 	c.self = ctx.Self()
+	c.ref = NewStreamRefWith(c.self, c.p.Compressor, c.p.MaxSend)
 	c.in.dec.MaxSize = c.p.MaxRecv
 	c.out.limit = c.p.SendBuffer
 	if c.out.limit <= 0 {
@@ -234,7 +239,7 @@ func (c *Client) onHeaders(ctx actor.Context, m *actors.HeadersReceived) {
 	}
 	c.answerHeader(nil)
 	if c.p.Subscriber != nil {
-		ctx.Send(c.p.Subscriber, &StreamHeader{Stream: NewStreamRef(c.self), Header: c.header})
+		ctx.Send(c.p.Subscriber, &StreamHeader{Stream: c.ref, Header: c.header})
 	}
 	if tr != nil {
 		c.trailer = tr.Metadata
@@ -309,7 +314,7 @@ func (c *Client) deliver(ctx actor.Context) {
 			c.end(ctx, wire.NewStatus(wire.Internal, "grpc: failed to unmarshal the response: "+err.Error()), true)
 			return
 		}
-		ctx.Send(c.p.Subscriber, &StreamMessage{Stream: NewStreamRef(c.self), Msg: msg})
+		ctx.Send(c.p.Subscriber, &StreamMessage{Stream: c.ref, Msg: msg})
 	}
 }
 
@@ -385,7 +390,7 @@ func (c *Client) end(ctx actor.Context, st *wire.Status, reset bool) {
 		if st.Code() != wire.OK {
 			err = st
 		}
-		ctx.Send(c.p.Subscriber, &StreamEnd{Stream: NewStreamRef(c.self), Err: err, Trailer: c.trailer})
+		ctx.Send(c.p.Subscriber, &StreamEnd{Stream: c.ref, Err: err, Trailer: c.trailer})
 		c.in.taken = true
 		c.in.msgs = nil
 	}

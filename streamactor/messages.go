@@ -58,11 +58,25 @@ type SendHeader struct{ Header wire.Metadata }
 
 // Facts a stream actor sends to a subscribed actor (actor-driven streams).
 
-// StreamRef names a stream so that an actor can send on it by message.
-type StreamRef struct{ pid *actor.PID }
+// StreamRef names a stream so that an actor can send on it by message. It encodes what is
+// sent with the call's compressor and size limit.
+type StreamRef struct {
+	pid     *actor.PID
+	comp    wire.Compressor
+	maxSend int
+}
 
-// NewStreamRef wraps a stream actor's PID.
-func NewStreamRef(pid *actor.PID) *StreamRef { return &StreamRef{pid: pid} }
+// NewStreamRef wraps a stream actor's PID; sends are not compressed.
+func NewStreamRef(pid *actor.PID) *StreamRef { return NewStreamRefWith(pid, nil, 0) }
+
+// NewStreamRefWith wraps a stream actor's PID; sends are compressed with comp (nil for
+// none) and limited to maxSend bytes (0 for no limit).
+func NewStreamRefWith(pid *actor.PID, comp wire.Compressor, maxSend int) *StreamRef {
+	if maxSend <= 0 {
+		maxSend = math.MaxInt32
+	}
+	return &StreamRef{pid: pid, comp: comp, maxSend: maxSend}
+}
 
 // PID is the stream actor.
 func (r *StreamRef) PID() *actor.PID { return r.pid }
@@ -70,7 +84,7 @@ func (r *StreamRef) PID() *actor.PID { return r.pid }
 // Send queues msg on the stream. It fails only if msg cannot be encoded. Sends from an
 // actor do not wait: they queue in the stream actor, in order.
 func (r *StreamRef) Send(sender actor.SenderContext, msg proto.Message) error {
-	data, err := wire.MarshalMessage(msg, math.MaxInt32)
+	data, err := wire.EncodeMessage(msg, r.comp, r.maxSend)
 	if err != nil {
 		return err
 	}

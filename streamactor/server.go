@@ -71,6 +71,7 @@ type Server struct {
 	timer    *time.Timer
 	sc       *callctx.ServerCall
 	panicked *supervisor.Panic
+	ref      *StreamRef // an actor handler's handle on the stream
 }
 
 // NewServer returns the actor serving one streaming call.
@@ -142,7 +143,8 @@ func (s *Server) start(ctx actor.Context) {
 		s.in.end(io.EOF)
 	}
 	if s.p.Method.Handler == nil {
-		ctx.Send(s.p.Method.Actor, &IncomingCall{Method: s.p.Req.Path, Stream: NewStreamRef(self), Ctx: hctx, Incoming: s.p.Req.Metadata})
+		s.ref = NewStreamRefWith(self, wire.CompressorByName(s.p.Compressor), s.p.MaxSend)
+		ctx.Send(s.p.Method.Actor, &IncomingCall{Method: s.p.Req.Path, Stream: s.ref, Ctx: hctx, Incoming: s.p.Req.Metadata})
 		return
 	}
 	s.running = true
@@ -191,7 +193,7 @@ func (s *Server) deliver(ctx actor.Context) {
 		s.in.release(ctx, s.conn, s.id, s.in.serve())
 		return
 	}
-	ref := NewStreamRef(s.self)
+	ref := s.ref
 	for len(s.in.msgs) > 0 {
 		r, n := s.in.take()
 		s.in.release(ctx, s.conn, s.id, n)
