@@ -90,7 +90,9 @@ func SetTrailer(ctx context.Context, md Metadata) error {
 // SetSendCompressor makes the responses of the call a handler is serving use the named
 // compressor ("gzip"; "identity" for none). It fails if the client does not accept it. On a
 // stream it may be called between messages: once headers are out, messages switch between
-// the announced encoding and none.
+// the announced encoding and none. The headers announce the compressor set when they go out,
+// so a handler that starts uncompressed and compresses later sets "gzip", calls SendHeader,
+// then sets "identity" for the first messages.
 func SetSendCompressor(ctx context.Context, name string) error {
 	sc := callctx.ServerCallFrom(ctx)
 	if sc == nil {
