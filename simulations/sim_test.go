@@ -25,12 +25,7 @@ func run(t *testing.T, cfg Config) (*Result, string) {
 var seedsPerScenario = map[string]int{"random": 10}
 
 // knownRuntimeBugs are scenarios that fail because of a runtime bug, and why.
-var knownRuntimeBugs = map[string]string{
-	"backoff-spec": "actors/channel.go waits a full backoff after an attempt that used its whole connect " +
-		"timeout (as grpc-go does); gRPC's connection-backoff.md starts the next attempt at " +
-		"max(last start + backoff, now), so under a blackhole attempts come up to 2x further apart. " +
-		"Repro: go run ./simulations -scenario backoff-spec -seed 1",
-}
+var knownRuntimeBugs = map[string]string{}
 
 // TestScenarios runs every named scenario with a few seeds; each must hold every invariant.
 func TestScenarios(t *testing.T) {
