@@ -90,6 +90,7 @@ func Dial(target string, opts ...DialOption) (*Channel, error) {
 	}
 	c.pid = o.system.Root.Spawn(actors.NewChannelProps(actors.ChannelParams{
 		System: o.system, Target: addr, Dial: o.dialer, Conn: o.conn, Backoff: o.backoff, Logger: o.logger, State: c.state,
+		Rand: o.random,
 	}))
 	return c, nil
 }

@@ -39,6 +39,7 @@ type dialOptions struct {
 	backoff      actors.BackoffConfig
 	logger       *slog.Logger
 	waitForReady bool
+	random       func() float64
 }
 
 type serverOptions struct {
@@ -171,6 +172,12 @@ func WithBackoff(base, max time.Duration, multiplier, jitter float64, minConnect
 	return dialOptionFunc(func(d *dialOptions) {
 		d.backoff = actors.BackoffConfig{BaseDelay: base, MaxDelay: max, Multiplier: multiplier, Jitter: jitter, MinConnectTimeout: minConnectTimeout}
 	})
+}
+
+// WithBackoffRandom makes the Channel draw its backoff jitter from rnd (uniform in [0, 1))
+// instead of math/rand/v2's global source, so that seeded simulations replay exactly.
+func WithBackoffRandom(rnd func() float64) DialOption {
+	return dialOptionFunc(func(d *dialOptions) { d.random = rnd })
 }
 
 // WithDefaultWaitForReady makes every call on the Channel wait for it to become READY.
