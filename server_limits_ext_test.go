@@ -300,44 +300,66 @@ func TestRawServerRapidReset(t *testing.T) {
 	p.ReadUntilClosed()
 }
 
-func TestServerPingFloodWhileWritesBlock(t *testing.T) {
-	// A peer that sends PINGs and never reads our answers: past 10000 unanswered control
-	// frames the server stops reading it, answers what it read, then GOAWAY(ENHANCE_YOUR_CALM).
-	// Over net.Pipe, every write blocks until the peer reads.
-	bubble(t, func(t *testing.T) {
-		n := newMemNet()
-		stop := bubbleServer(t, n, echo)
-		defer stop()
-		nc, err := n.Dial(context.Background(), "mem")
-		require.NoError(t, err)
-		p := rawh2.Client(t, nc)
-		defer p.Close()
-		// Write until the server stops reading: a write then waits out its deadline.
-		require.NoError(t, nc.SetWriteDeadline(time.Now().Add(time.Second)))
-		flood := 0
-		for ; flood < 20_000; flood++ {
-			if err := p.Framer.WritePing(false, [8]byte{byte(flood >> 8), byte(flood)}); err != nil {
-				break
-			}
+func TestServerControlFrameFloodWhileWritesBlock(t *testing.T) {
+	// A peer that sends control frames and never reads our answers. Over net.Pipe every
+	// write blocks until the peer reads, so the answers queue up: past 10000 unanswered
+	// frames the server stops reading the peer (its memory stays bounded), answers what it
+	// read, then sends GOAWAY(ENHANCE_YOUR_CALM). PINGs also break the keepalive policy
+	// (more than 2 within MinTime): that GOAWAY comes first once the peer reads.
+	tests := []struct {
+		name      string
+		write     func(p *rawh2.Peer, i int) error
+		wantDebug string
+	}{
+		{
+			name:      "SETTINGS",
+			write:     func(p *rawh2.Peer, _ int) error { return p.Framer.WriteSettings() },
+			wantDebug: "more than 10000 PING and SETTINGS frames",
+		},
+		{
+			name:      "PING",
+			write:     func(p *rawh2.Peer, i int) error { return p.Framer.WritePing(false, [8]byte{byte(i >> 8), byte(i)}) },
+			wantDebug: "too_many_pings",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bubble(t, func(t *testing.T) { controlFlood(t, tt.write, tt.wantDebug) })
+		})
+	}
+}
+
+func controlFlood(t *testing.T, write func(p *rawh2.Peer, i int) error, wantDebug string) {
+	n := newMemNet()
+	stop := bubbleServer(t, n, echo)
+	defer stop()
+	nc, err := n.Dial(context.Background(), "mem")
+	require.NoError(t, err)
+	p := rawh2.Client(t, nc)
+	defer p.Close()
+	// Write until the server stops reading: a write then waits out its deadline.
+	require.NoError(t, nc.SetWriteDeadline(time.Now().Add(time.Second)))
+	flood := 0
+	for ; flood < 20_000; flood++ {
+		if err := write(p, flood); err != nil {
+			break
 		}
-		require.Greater(t, flood, 10_000, "got the server to stop reading after %d PINGs; want it to read past 10000", flood)
-		require.Less(t, flood, 20_000, "the server read all %d PINGs; want it to stop past 10000 unanswered", flood)
-		acks := 0
-		for {
-			f, err := p.ReadFrame()
-			require.NoError(t, err, "after %d PING ACKs", acks)
-			if f.Type == http2.FramePing {
-				acks++
-				continue
-			}
-			if f.Type == http2.FrameGoAway {
-				assert.Equal(t, http2.ErrCodeEnhanceYourCalm, f.ErrCode, "got %v; want GOAWAY(ENHANCE_YOUR_CALM)", f)
-				break
-			}
+	}
+	require.Greater(t, flood, 10_000, "the server stopped reading after %d frames; want it to read past 10000", flood)
+	require.Less(t, flood, 20_000, "the server read all %d frames; want it to stop past 10000 unanswered", flood)
+	answers := 0
+	for {
+		f, err := p.ReadFrame()
+		require.NoError(t, err, "after %d answers", answers)
+		if f.Type == http2.FrameGoAway {
+			assert.Equal(t, http2.ErrCodeEnhanceYourCalm, f.ErrCode, "got %v; want GOAWAY(ENHANCE_YOUR_CALM)", f)
+			assert.Contains(t, string(f.Data), wantDebug)
+			break
 		}
-		assert.Less(t, acks, flood, "got %d PING ACKs; want fewer than the %d PINGs", acks, flood)
-		_, err = p.ReadFrame()
-		assert.True(t, rawh2.IsClosed(err), "got %v after GOAWAY; want the connection closed", err)
-		synctest.Wait()
-	})
+		answers++
+	}
+	assert.Less(t, answers, flood, "got %d answers; want fewer than the %d frames", answers, flood)
+	_, err = p.ReadFrame()
+	assert.True(t, rawh2.IsClosed(err), "got %v after GOAWAY; want the connection closed", err)
+	synctest.Wait()
 }

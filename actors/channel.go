@@ -323,6 +323,7 @@ func (ch *channel) onGoAway(ctx actor.Context, m *GoAwayReceived) {
 	if m.Conn != ch.conn || ch.state == Shutdown {
 		return
 	}
+	ch.backOffKeepalive(m)
 	cause := fmt.Errorf("server sent GOAWAY(%s): %s", m.Code, m.Debug)
 	if ch.state == Connecting {
 		// Before READY the connection has no streams to finish and the calls waiting for it

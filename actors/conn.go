@@ -168,6 +168,7 @@ type conn struct {
 	// liveOwners counts the stream actors we spawned (server role) that have not
 	// stopped yet, whether or not their stream is still open.
 	liveOwners int
+	ka         keepalive
 
 	streams      map[uint32]*stream
 	nextStreamID uint32 // client role: next id to allocate
@@ -210,7 +211,10 @@ func (c *conn) Receive(ctx actor.Context) {
 	case *actor.Stopping:
 		c.stop()
 	case *frameMsg:
+		c.noteRead()
 		c.onFrame(ctx, m)
+	case keepaliveMsg:
+		c.onKeepalive(ctx, m)
 	case *readerStopped:
 		c.fail(ctx, m.err)
 	case *OpenStream:
@@ -222,8 +226,7 @@ func (c *conn) Receive(ctx actor.Context) {
 	case *ResetStream:
 		c.resetStream(m.StreamID, m.Code)
 	case *Drain:
-		c.goAway(http2.ErrCodeNo, m.Reason)
-		c.draining = true
+		c.startDrain(m.Reason)
 	case *CloseConn:
 		c.goAway(http2.ErrCodeNo, m.Reason)
 		c.closeErr = errors.New(m.Reason)
@@ -264,6 +267,7 @@ func (c *conn) start(ctx actor.Context) {
 	c.writeInitialSettings()
 	c.control = &controlQueue{max: int64(c.cfg.MaxQueuedControlFrames)}
 	c.reader = startReader(c.system, c.self, c.fr, br, !c.p.Client, c.control)
+	c.startKeepalive()
 }
 
 // writeInitialSettings sends our SETTINGS and grows the connection window.
@@ -293,6 +297,7 @@ func (c *conn) stop() {
 		return
 	}
 	c.closing = true
+	c.stopKeepalive()
 	if c.fr != nil && c.closeErr == nil {
 		c.goAway(http2.ErrCodeNo, "connection closed")
 	}
@@ -396,6 +401,7 @@ func (c *conn) writeHeaderBlock(id uint32, fields []hpack.HeaderField, endStream
 		c.check(c.henc.WriteField(f))
 	}
 	block := c.hbuf.Bytes()
+	c.noteDataSent()
 	maxFrag := int(c.peer.maxFrameSize)
 	first := true
 	for first || len(block) > 0 {

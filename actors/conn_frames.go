@@ -16,6 +16,10 @@ func (c *conn) onFrame(ctx actor.Context, f *frameMsg) {
 		c.onSettings(ctx, f)
 	case http2.FramePing:
 		if f.flags.Has(http2.FlagPingAck) {
+			c.onPingAck()
+			return
+		}
+		if !c.p.Client && c.pingTooSoon(ctx) {
 			return
 		}
 		var data [8]byte

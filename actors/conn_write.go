@@ -124,6 +124,7 @@ func (c *conn) drain(s *stream) {
 		endHere := last && s.endPending && s.trailers == nil
 		c.check(c.fr.WriteData(s.id, endHere, chunk[:n]))
 		c.dirty = true
+		c.noteDataSent()
 		c.sendConn -= n
 		s.sendWindow -= n
 		if n == int64(len(chunk)) {
@@ -176,6 +177,7 @@ func (c *conn) remoteDone(s *stream) {
 // forget drops a closed stream.
 func (c *conn) forget(s *stream) {
 	delete(c.streams, s.id)
+	c.noteStreamForgotten()
 }
 
 // consumeData refills a manual-flow stream's receive window as its owner consumes data.

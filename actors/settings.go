@@ -28,6 +28,8 @@ type ConnConfig struct {
 	// MaxQueuedControlFrames caps the PING and SETTINGS frames from the peer that wait
 	// for our answer; beyond it the connection ends with GOAWAY(ENHANCE_YOUR_CALM).
 	MaxQueuedControlFrames int
+	// Keepalive configures pings and connection lifetimes (conn_keepalive.go).
+	Keepalive KeepaliveConfig
 }
 
 func (c ConnConfig) withDefaults() ConnConfig {
