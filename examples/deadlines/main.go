@@ -1,21 +1,26 @@
-// Command deadlines shows a client deadline travelling with its call: the server reads
-// its remaining time (actorrpc.RemainingTime) and stops early rather than start work it
-// cannot finish, and both sides end with DEADLINE_EXCEEDED. Then a frontend passes its
-// handler's ctx to a second call, so the backend inherits the client's deadline.
+// Command deadlines shows a client deadline travelling with its call. The backend reads
+// its remaining time (actorrpc.RemainingTime) and refuses a job it cannot finish in time,
+// at once, with DEADLINE_EXCEEDED; a frontend passes its handler's ctx to a second call,
+// so the backend inherits the client's deadline; and a handler that ignores the deadline
+// sees its ctx end when the deadline passes, while the client gets DEADLINE_EXCEEDED.
 //
 //	go run ./examples/deadlines
 //
 // prints
 //
-//	client -> backend, 500ms deadline:
+//	client -> backend, 500ms deadline, a 1s job:
 //	  backend: has a deadline: true, at most 500ms left: true
-//	  backend: less than one 200ms step left after 2 steps: stopping early
-//	  client: DEADLINE_EXCEEDED
-//	client -> frontend -> backend, 500ms deadline:
+//	  backend: not enough time left for a 1s job: stopping early
+//	  client: DEADLINE_EXCEEDED: backend stopped early: the job needs 1s
+//	client -> frontend -> backend, 500ms deadline, a 1s job:
 //	  frontend: has a deadline: true, at most 500ms left: true
 //	  backend: has a deadline: true, at most 500ms left: true
-//	  backend: less than one 200ms step left after 2 steps: stopping early
+//	  backend: not enough time left for a 1s job: stopping early
 //	  frontend: the backend call ended: DEADLINE_EXCEEDED
+//	  client: DEADLINE_EXCEEDED: backend stopped early: the job needs 1s
+//	client -> backend, 500ms deadline, a 1s job the backend does not check:
+//	  backend: has a deadline: true, at most 500ms left: true
+//	  backend: the call's ctx ended before the job was done
 //	  client: DEADLINE_EXCEEDED
 package main
 
@@ -33,33 +38,33 @@ import (
 const (
 	// clientTimeout is the deadline the client gives each call.
 	clientTimeout = 500 * time.Millisecond
-	// step is one unit of the backend's work; the whole job is steps of them.
-	step  = 200 * time.Millisecond
-	steps = 10
+	// job is how long the backend's work takes.
+	job = time.Second
 )
 
-// backend does slow work in steps and stops as soon as the next step would overrun the
-// call's deadline. It reports what it sees on events.
+// backend does a slow job. Unless asked to be careless, it first checks that the call's
+// deadline leaves time for the job. It reports what it sees on events.
 type backend struct {
 	hellopb.UnimplementedHelloServiceServer
 	events chan<- string
 }
 
-// SayHello does the work, or fails with DEADLINE_EXCEEDED when time runs short.
+// SayHello does the job, or fails with DEADLINE_EXCEEDED at once when time is short.
 func (b backend) SayHello(ctx context.Context, req *hellopb.HelloRequest) (*hellopb.HelloResponse, error) {
 	reportDeadline(ctx, "backend", b.events)
-	for done := range steps {
-		if left, ok := actorrpc.RemainingTime(ctx); ok && left < step {
-			b.events <- fmt.Sprintf("backend: less than one %v step left after %d steps: stopping early", step, done)
-			return nil, actorrpc.Errorf(actorrpc.DeadlineExceeded, "backend stopped early: less than %v left", step)
-		}
-		select {
-		case <-time.After(step): // one step of simulated work
-		case <-ctx.Done():
-			return nil, actorrpc.StatusOf(ctx.Err()).Err()
-		}
+	if left, ok := actorrpc.RemainingTime(ctx); ok && left < job && req.GetGreeting() != "careless" {
+		b.events <- fmt.Sprintf("backend: not enough time left for a %v job: stopping early", job)
+		return nil, actorrpc.Errorf(actorrpc.DeadlineExceeded, "backend stopped early: the job needs %v", job)
 	}
-	return &hellopb.HelloResponse{Reply: "done: " + req.GetGreeting()}, nil
+	select {
+	case <-time.After(job): // the simulated job
+		return &hellopb.HelloResponse{Reply: "done: " + req.GetGreeting()}, nil
+	case <-ctx.Done():
+		// ctx.Err() is DeadlineExceeded, or Canceled if the client's reset at its own
+		// deadline arrives first: either way the call is over.
+		b.events <- "backend: the call's ctx ended before the job was done"
+		return nil, actorrpc.StatusOf(ctx.Err()).Err()
+	}
 }
 
 // frontend answers by calling the backend with its own handler's ctx: the deadline of
@@ -107,22 +112,36 @@ func run() error {
 	}
 	defer stopFrontend()
 
-	fmt.Printf("client -> backend, %v deadline:\n", clientTimeout)
-	call(hellopb.NewHelloServiceClient(backendCh), events, 2)
-	fmt.Printf("client -> frontend -> backend, %v deadline:\n", clientTimeout)
-	call(hellopb.NewHelloServiceClient(frontendCh), events, 4)
+	backendClient := hellopb.NewHelloServiceClient(backendCh)
+	fmt.Printf("client -> backend, %v deadline, a %v job:\n", clientTimeout, job)
+	call(backendClient, "job", events, 2, true)
+	fmt.Printf("client -> frontend -> backend, %v deadline, a %v job:\n", clientTimeout, job)
+	call(hellopb.NewHelloServiceClient(frontendCh), "job", events, 4, true)
+	fmt.Printf("client -> backend, %v deadline, a %v job the backend does not check:\n", clientTimeout, job)
+	call(backendClient, "careless", events, 2, false)
 	return nil
 }
 
 // call makes one call with the client deadline, then prints the n events the servers
-// reported and how the call ended.
-func call(client hellopb.HelloServiceClient, events <-chan string, n int) {
+// reported and how the call ended (with the status message if withMessage).
+func call(client hellopb.HelloServiceClient, greeting string, events <-chan string, n int, withMessage bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout)
 	defer cancel()
-	_, err := client.SayHello(ctx, &hellopb.HelloRequest{Greeting: "job"})
+	_, err := client.SayHello(ctx, &hellopb.HelloRequest{Greeting: greeting})
 	for range n {
-		fmt.Println(" ", <-events)
+		select {
+		case ev := <-events:
+			fmt.Println(" ", ev)
+		case <-time.After(10 * time.Second):
+			fmt.Println("  (an event is missing)")
+		}
 	}
+	if withMessage {
+		fmt.Printf("  client: %s: %s\n", actorrpc.CodeOf(err), actorrpc.StatusOf(err).Message())
+		return
+	}
+	// Here the client's own timer and the server's may both end the call: the code is
+	// DEADLINE_EXCEEDED either way, the message depends on which came first.
 	fmt.Println("  client:", actorrpc.CodeOf(err))
 }
 

@@ -26,15 +26,19 @@ func TestExampleOutput(t *testing.T) {
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "go", "run", ".").CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	want := `client -> backend, 500ms deadline:
+	want := `client -> backend, 500ms deadline, a 1s job:
   backend: has a deadline: true, at most 500ms left: true
-  backend: less than one 200ms step left after 2 steps: stopping early
-  client: DEADLINE_EXCEEDED
-client -> frontend -> backend, 500ms deadline:
+  backend: not enough time left for a 1s job: stopping early
+  client: DEADLINE_EXCEEDED: backend stopped early: the job needs 1s
+client -> frontend -> backend, 500ms deadline, a 1s job:
   frontend: has a deadline: true, at most 500ms left: true
   backend: has a deadline: true, at most 500ms left: true
-  backend: less than one 200ms step left after 2 steps: stopping early
+  backend: not enough time left for a 1s job: stopping early
   frontend: the backend call ended: DEADLINE_EXCEEDED
+  client: DEADLINE_EXCEEDED: backend stopped early: the job needs 1s
+client -> backend, 500ms deadline, a 1s job the backend does not check:
+  backend: has a deadline: true, at most 500ms left: true
+  backend: the call's ctx ended before the job was done
   client: DEADLINE_EXCEEDED
 `
 	assert.Equal(t, want, string(bytes.TrimLeft(out, "\n")))
