@@ -169,6 +169,7 @@ type conn struct {
 	// stopped yet, whether or not their stream is still open.
 	liveOwners int
 	ka         keepalive
+	dr         drainState // a graceful drain's two GOAWAYs (conn_drain.go)
 
 	streams      map[uint32]*stream
 	nextStreamID uint32 // client role: next id to allocate
@@ -213,7 +214,7 @@ func (c *conn) Receive(ctx actor.Context) {
 	case *frameMsg:
 		c.noteRead()
 		c.onFrame(ctx, m)
-	case keepaliveMsg:
+	case connTimerMsg:
 		c.onKeepalive(ctx, m)
 	case *readerStopped:
 		c.fail(ctx, m.err)

@@ -16,7 +16,7 @@ func (c *conn) onFrame(ctx actor.Context, f *frameMsg) {
 		c.onSettings(ctx, f)
 	case http2.FramePing:
 		if f.flags.Has(http2.FlagPingAck) {
-			c.onPingAck()
+			c.onPingAck(f.data)
 			return
 		}
 		if !c.p.Client && c.pingTooSoon(ctx) {

@@ -66,8 +66,8 @@ func (k KeepaliveConfig) withDefaults(client bool) KeepaliveConfig {
 	return k
 }
 
-// keepaliveMsg is the sealed set of messages keepalive timers post.
-type keepaliveMsg interface{ keepaliveMsg() }
+// connTimerMsg is the sealed set of messages the connection's timers post (keepalive, drain).
+type connTimerMsg interface{ connTimerMsg() }
 
 // keepaliveFired: time to look at the ping state (gen tells stale timers apart).
 type keepaliveFired struct{ gen uint64 }
@@ -81,10 +81,10 @@ type ageReached struct{}
 // ageGraceOver: MaxConnectionAgeGrace has passed since the age GOAWAY.
 type ageGraceOver struct{}
 
-func (keepaliveFired) keepaliveMsg() {}
-func (idleCheck) keepaliveMsg()      {}
-func (ageReached) keepaliveMsg()     {}
-func (ageGraceOver) keepaliveMsg()   {}
+func (keepaliveFired) connTimerMsg() {}
+func (idleCheck) connTimerMsg()      {}
+func (ageReached) connTimerMsg()     {}
+func (ageGraceOver) connTimerMsg()   {}
 
 // keepalive is the connection actor's keepalive state; only the actor touches it.
 type keepalive struct {
@@ -107,7 +107,7 @@ type keepalive struct {
 }
 
 // post returns a timer that posts msg to the connection actor after d.
-func (c *conn) post(d time.Duration, msg keepaliveMsg) *time.Timer {
+func (c *conn) post(d time.Duration, msg connTimerMsg) *time.Timer {
 	system, self := c.system, c.self
 	return time.AfterFunc(d, func() { system.Root.Send(self, msg) })
 }
@@ -139,6 +139,7 @@ func (c *conn) startKeepalive() {
 // stopKeepalive stops every keepalive timer; their messages, if already posted, are
 // ignored by a stopped actor.
 func (c *conn) stopKeepalive() {
+	c.stopDrain()
 	for _, t := range []*time.Timer{c.ka.pingTimer, c.ka.idleTimer, c.ka.ageTimer, c.ka.graceTimer} {
 		if t != nil {
 			t.Stop()
@@ -172,7 +173,7 @@ func (c *conn) noteStreamForgotten() {
 }
 
 // onKeepalive handles the keepalive timers' messages.
-func (c *conn) onKeepalive(ctx actor.Context, m keepaliveMsg) {
+func (c *conn) onKeepalive(ctx actor.Context, m connTimerMsg) {
 	if c.closing || c.closeErr != nil {
 		return
 	}
@@ -188,6 +189,8 @@ func (c *conn) onKeepalive(ctx actor.Context, m keepaliveMsg) {
 		if g := c.ka.cfg.MaxConnectionAgeGrace; g > 0 {
 			c.ka.graceTimer = c.post(g, ageGraceOver{})
 		}
+	case drainPingTimedOut:
+		c.finishDrain()
 	case ageGraceOver:
 		c.closeErr = fmt.Errorf("server closed the connection: MaxConnectionAgeGrace (%v) after MaxConnectionAge", c.ka.cfg.MaxConnectionAgeGrace)
 		ctx.Stop(c.self)
@@ -220,8 +223,12 @@ func (c *conn) keepaliveFired(ctx actor.Context) {
 	c.armPing(k.cfg.Timeout)
 }
 
-// onPingAck: the answer to our keepalive PING.
-func (c *conn) onPingAck() {
+// onPingAck: the answer to our keepalive PING, or to the PING of a drain.
+func (c *conn) onPingAck(data []byte) {
+	if c.dr.pinged && string(data) == drainPing {
+		c.finishDrain()
+		return
+	}
 	if c.ka.outstanding {
 		c.ka.outstanding = false
 		c.armPing(c.ka.cfg.Time)
@@ -281,11 +288,4 @@ func (c *conn) checkIdle() {
 		return
 	}
 	c.startDrain("max_idle")
-}
-
-// startDrain sends GOAWAY(NO_ERROR, reason), refuses new streams, and closes the
-// connection once its streams have ended.
-func (c *conn) startDrain(reason string) {
-	c.goAway(http2.ErrCodeNo, reason)
-	c.draining = true
 }

@@ -115,7 +115,15 @@ func TestServerActorGracefulStop(t *testing.T) {
 	stopped := make(chan struct{})
 	system.Root.Send(srv, &StopServer{Graceful: true, Done: stopped})
 	assert.NoError(t, recvErr(t, served), "Serve's outcome after StopServer; want nil")
+	// RFC 9113 §6.8: first GOAWAY(2^31-1) and a PING; its ACK brings the real last id.
 	g := p.ReadGoAway()
+	assert.Equal(t, http2.ErrCodeNo, g.ErrCode, "got %v; want GOAWAY(NO_ERROR)", g)
+	assert.Equal(t, uint32(1<<31-1), g.LastStreamID, "got %v; want last stream id 2^31-1 first", g)
+	ping, err := p.ReadFrame()
+	require.NoError(t, err)
+	require.True(t, ping.Type == http2.FramePing && !ping.IsAck(), "got %v; want a PING after the first GOAWAY", ping)
+	p.WritePing(true, [8]byte(ping.Data))
+	g = p.ReadGoAway()
 	assert.Equal(t, http2.ErrCodeNo, g.ErrCode, "got %v; want GOAWAY(NO_ERROR)", g)
 	assert.Equal(t, uint32(1), g.LastStreamID, "got %v; want last stream id 1", g)
 
