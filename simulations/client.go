@@ -15,16 +15,20 @@ import (
 func (w *World) runCall(c *clientNode, s CallSpec) {
 	ctx, cancel := w.callContext(s)
 	defer cancel()
+	var opts []actorrpc.CallOption
+	if s.WaitForReady {
+		opts = append(opts, actorrpc.WaitForReady(true))
+	}
 	var err error
 	switch s.Kind {
 	case Unary:
-		err = w.unary(ctx, c, s)
+		err = w.unary(ctx, c, s, opts...)
 	case ServerStream:
-		err = w.serverStream(ctx, c, s)
+		err = w.serverStream(ctx, c, s, opts...)
 	case ClientStream:
-		err = w.clientStream(ctx, c, s)
+		err = w.clientStream(ctx, c, s, opts...)
 	case Bidi:
-		err = w.bidi(ctx, c, s)
+		err = w.bidi(ctx, c, s, opts...)
 	}
 	w.model.CallEnded(s.ID, err)
 }
@@ -63,8 +67,8 @@ func (w *World) unary(ctx context.Context, c *clientNode, s CallSpec, opts ...ac
 	return err
 }
 
-func (w *World) serverStream(ctx context.Context, c *clientNode, s CallSpec) error {
-	stream, err := c.stub.LotsOfReplies(ctx, &hellopb.HelloRequest{Greeting: s.encode()})
+func (w *World) serverStream(ctx context.Context, c *clientNode, s CallSpec, opts ...actorrpc.CallOption) error {
+	stream, err := c.stub.LotsOfReplies(ctx, &hellopb.HelloRequest{Greeting: s.encode()}, opts...)
 	if err != nil {
 		return err
 	}
@@ -93,8 +97,8 @@ func (w *World) receiveAll(stream interface {
 	}
 }
 
-func (w *World) clientStream(ctx context.Context, c *clientNode, s CallSpec) error {
-	stream, err := c.stub.LotsOfGreetings(ctx)
+func (w *World) clientStream(ctx context.Context, c *clientNode, s CallSpec, opts ...actorrpc.CallOption) error {
+	stream, err := c.stub.LotsOfGreetings(ctx, opts...)
 	if err != nil {
 		return err
 	}
@@ -129,8 +133,8 @@ func (w *World) sendAll(stream interface {
 	return nil
 }
 
-func (w *World) bidi(ctx context.Context, c *clientNode, s CallSpec) error {
-	stream, err := c.stub.BidiHello(ctx)
+func (w *World) bidi(ctx context.Context, c *clientNode, s CallSpec, opts ...actorrpc.CallOption) error {
+	stream, err := c.stub.BidiHello(ctx, opts...)
 	if err != nil {
 		return err
 	}

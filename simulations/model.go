@@ -49,6 +49,7 @@ type callRecord struct {
 
 // handlerRecord is what the server side saw of one call.
 type handlerRecord struct {
+	server    string // the server that started it
 	starts    int
 	ends      int
 	code      actorrpc.Code

@@ -19,7 +19,7 @@ func (m *Model) HandlerStarted(server string, id int) {
 	defer m.mu.Unlock()
 	h := m.handlers[id]
 	if h == nil {
-		h = &handlerRecord{}
+		h = &handlerRecord{server: server}
 		m.handlers[id] = h
 	}
 	h.starts++

@@ -60,6 +60,9 @@ func Run(cfg Config) (*Result, error) {
 	w.settle()
 	w.shutdown()
 	w.checkAllEnded()
+	for _, check := range w.atEnd {
+		check()
+	}
 	// Let idle runtime goroutines (warm dispatcher workers, dead-letter throttles) see
 	// their timers fire, so that the bubble ends with none left.
 	time.Sleep(time.Minute)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"testing/synctest"
 	"time"
@@ -28,6 +30,7 @@ var scenarios = []scenario{
 	{"cancel-storm", "calls of every kind cancelled at random times", 2, cancelStorm},
 	{"panics", "handlers panic under load", 2, panicsUnderLoad},
 	{"slow-reader", "slow readers against fast server streams of large messages", 1, slowReader},
+	{"goaway", "GracefulStop (GOAWAY) during a burst, then a new server", 2, goawayBurst},
 	{"backoff", "reconnect backoff after a long partition", 1, func(w *World, _ int) { backoffAfterPartition(w, false) }},
 	{"backoff-spec", "backoff after a long partition, to gRPC's connection-backoff.md", 1, func(w *World, _ int) { backoffAfterPartition(w, true) }},
 }
@@ -177,6 +180,127 @@ func (w *World) checkBackoff(client string, d time.Duration, strict bool) {
 	for i := 1; i < len(failed); i++ {
 		if gap := failed[i] - failed[i-1]; gap < minConnectTimeout || gap > longest+tick {
 			m.violatef("%s: dial %d failed %v after the one before; want %v to %v", client, i, gap, minConnectTimeout, longest)
+		}
+	}
+}
+
+// drainTimeout bounds a graceful stop: far longer than any call of the workload lasts
+// without faults, so a drain that runs out of time is a violation.
+const drainTimeout = 10 * time.Second
+
+// hangLimit is how long after a drain every call made before it may take to end.
+const hangLimit = time.Second
+
+// goawayBurst drains the server with GracefulStop (GOAWAY) in the middle of a burst of
+// calls, starts a new server at the same address, and makes calls that must succeed.
+//
+// A call of the burst ends OK, or UNAVAILABLE if the old server never ran its handler (the
+// stream came after the GOAWAY, or the dial found no listener), or with what its own
+// deadline, cancellation or panic gives; a call whose handler the draining server started
+// is finished, not cut off. Every call of the burst has ended hangLimit after the drain.
+// After the restart, wait-for-ready calls without deadline, cancellation or panic end OK.
+func goawayBurst(w *World, steps int) {
+	w.runOps(callsOnly, steps/4)
+	first := w.nextID + 1
+	w.startCalls(20+w.rng.IntN(30), nil)
+	time.Sleep(time.Duration(1+w.rng.IntN(10))*time.Millisecond + latencyOffset)
+	old := w.server
+	w.model.Note("%s graceful stop", old.name)
+	drained := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+		defer cancel()
+		drained <- old.srv.GracefulStop(ctx)
+	}()
+	synctest.Wait()
+	for range 1 + w.rng.IntN(3) { // the rest of the burst, during the drain
+		w.startCalls(5+w.rng.IntN(15), nil)
+		time.Sleep(time.Duration(1+w.rng.IntN(5)) * time.Millisecond)
+	}
+	last := w.nextID
+	err := <-drained
+	w.model.Note("%s drained: %v", old.name, err)
+	if serr := <-old.served; serr != nil && !errors.Is(serr, actorrpc.ErrServerStopped) {
+		w.violatef("%s: Serve returned %v", old.name, serr)
+	}
+	if err != nil {
+		w.violatef("%s: GracefulStop: %v; want the calls drained within %v", old.name, err, drainTimeout)
+	}
+	time.Sleep(hangLimit)
+	synctest.Wait()
+	w.checkEnded(first, last, "a second after the drain")
+	w.atEnd = append(w.atEnd, func() { w.checkDrained(first, last, old.name) })
+
+	w.restarts++
+	w.startServer()
+	waitFirst := w.nextID + 1
+	w.startCalls(10+w.rng.IntN(20), func(s *CallSpec) { s.WaitForReady = true })
+	time.Sleep(backoffMax + minConnectTimeout) // the channels are READY again
+	synctest.Wait()
+	w.runOps(callsOnly, steps/4)
+	laterLast := w.nextID
+	w.atEnd = append(w.atEnd, func() { w.checkCodes(waitFirst, laterLast, "after the restart", actorrpc.OK) })
+}
+
+// violatef records a broken invariant from the driving goroutine.
+func (w *World) violatef(format string, a ...any) {
+	w.model.mu.Lock()
+	defer w.model.mu.Unlock()
+	w.model.violatef(format, a...)
+}
+
+// checkEnded checks that calls first..last have all ended.
+func (w *World) checkEnded(first, last int, when string) {
+	m := w.model
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id := first; id <= last; id++ {
+		if m.calls[id].ends == 0 {
+			m.violatef("call %d: still running %s", id, when)
+		}
+	}
+}
+
+// allowedCodes are the codes a call may end with: codes, and those its own deadline,
+// cancellation or panic give.
+func allowedCodes(s CallSpec, codes ...actorrpc.Code) []actorrpc.Code {
+	allowed := slices.Clone(codes)
+	if s.Deadline > 0 {
+		allowed = append(allowed, actorrpc.DeadlineExceeded)
+	}
+	if s.CancelAfter > 0 {
+		allowed = append(allowed, actorrpc.Canceled)
+	}
+	if s.Panic {
+		allowed = append(allowed, actorrpc.Internal)
+	}
+	return allowed
+}
+
+// checkDrained checks the codes of calls first..last, made around the drain of server.
+func (w *World) checkDrained(first, last int, server string) {
+	w.checkCodes(first, last, "around the drain of "+server, actorrpc.OK, actorrpc.Unavailable)
+	m := w.model
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id := first; id <= last; id++ {
+		c := m.calls[id]
+		if h := m.handlers[id]; c.code == actorrpc.Unavailable && h != nil && h.server == server {
+			m.violatef("call %d (%s): UNAVAILABLE although %s had started its handler: the drain cut it off", id, c.spec, server)
+		}
+	}
+}
+
+// checkCodes checks that calls first..last ended with one of the codes, or with what their
+// own deadline, cancellation or panic gives.
+func (w *World) checkCodes(first, last int, when string, codes ...actorrpc.Code) {
+	m := w.model
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id := first; id <= last; id++ {
+		c := m.calls[id]
+		if allowed := allowedCodes(c.spec, codes...); !slices.Contains(allowed, c.code) {
+			m.violatef("call %d (%s): %s %s; want one of %v", id, c.spec, c.code, when, allowed)
 		}
 	}
 }

@@ -53,6 +53,7 @@ func TestSameSeedSameTrace(t *testing.T) {
 		{Seed: 3, Scenario: "restart", Steps: 100},
 		{Seed: 4, Scenario: "deadline-storm"},
 		{Seed: 5, Scenario: "cancel-storm", Steps: 100},
+		{Seed: 6, Scenario: "goaway", Steps: 100},
 	}
 	for _, cfg := range tests {
 		t.Run(fmt.Sprintf("%s/%d", cfg.Scenario, cfg.Seed), func(t *testing.T) {

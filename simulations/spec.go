@@ -49,6 +49,8 @@ type CallSpec struct {
 	Panic bool
 	// Async makes a unary call through its Future.
 	Async bool
+	// WaitForReady makes the call wait for the channel to be READY instead of failing fast.
+	WaitForReady bool
 }
 
 // String describes the spec in the trace.
@@ -69,6 +71,9 @@ func (s CallSpec) String() string {
 	}
 	if s.Async {
 		b.WriteString(" async")
+	}
+	if s.WaitForReady {
+		b.WriteString(" wait-for-ready")
 	}
 	return b.String()
 }

@@ -45,6 +45,8 @@ type World struct {
 	restarts int
 	// dropReply, a test hook, makes the client forget a response message.
 	dropReply func(id, seq int) bool
+	// atEnd are a scenario's own checks, run after shutdown, when every call has ended.
+	atEnd []func()
 
 	// handlesMu guards handles: every stream handle of the run, kept reachable until the
 	// world has shut down. See keepHandle.
