@@ -18,6 +18,9 @@ type Config struct {
 	Scenario string
 	// Steps is how many workload steps a random scenario takes.
 	Steps int
+	// Workload, when not nil, replaces the scenario's steps: each byte picks one step of the
+	// random mix (see runBytes); the other draws still come from the seed.
+	Workload []byte
 	// dropReply, a test hook, makes the client model forget a response message, so that a
 	// test can show a broken invariant is caught.
 	dropReply func(id, seq int) bool
@@ -55,7 +58,12 @@ func Run(cfg Config) (*Result, error) {
 	w := newWorld(cfg.Seed, sc.clients, tick)
 	w.dropReply = cfg.dropReply
 	w.model.Note("seed %d scenario %s steps %d", cfg.Seed, cfg.Scenario, cfg.Steps)
-	sc.run(w, cfg.Steps)
+	if cfg.Workload != nil {
+		w.model.Note("workload %x", cfg.Workload)
+		w.runBytes(randomOps, cfg.Workload)
+	} else {
+		sc.run(w, cfg.Steps)
+	}
 	synctest.Wait()
 	w.settle()
 	w.shutdown()

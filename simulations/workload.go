@@ -62,7 +62,11 @@ func (w *World) pick(ops []op) op {
 	for _, o := range ops {
 		total += o.weight
 	}
-	n := w.rng.IntN(total)
+	return w.pickN(ops, w.rng.IntN(total))
+}
+
+// pickN picks the op that n, in [0, the ops' total weight), falls on.
+func (w *World) pickN(ops []op, n int) op {
 	for _, o := range ops {
 		if n < o.weight {
 			return o
@@ -77,6 +81,32 @@ func (w *World) pick(ops []op) op {
 func (w *World) runOps(ops []op, steps int) {
 	for range steps {
 		w.pick(ops).run(w)
+		synctest.Wait()
+	}
+}
+
+// WorkloadFromBytes splits a fuzz input into a seed (its first eight bytes, little-endian,
+// zero-padded) and a workload (the rest, at most maxSteps bytes, one step each).
+func WorkloadFromBytes(data []byte, maxSteps int) (seed uint64, workload []byte) {
+	for i, b := range data[:min(8, len(data))] {
+		seed |= uint64(b) << (8 * i)
+	}
+	if len(data) <= 8 {
+		return seed, []byte{}
+	}
+	rest := data[8:]
+	return seed, rest[:min(len(rest), maxSteps)]
+}
+
+// runBytes takes one step per byte: the byte picks an op of ops by weight, as pick does
+// with a random number, so every byte value is some op and the mix stays weighted.
+func (w *World) runBytes(ops []op, workload []byte) {
+	total := 0
+	for _, o := range ops {
+		total += o.weight
+	}
+	for _, b := range workload {
+		w.pickN(ops, int(b)*total/256).run(w)
 		synctest.Wait()
 	}
 }

@@ -324,3 +324,40 @@ func TestListenTwice(t *testing.T) {
 	require.NoError(t, err, "the address is free again")
 	require.NoError(t, l2.Close())
 }
+
+// TestCloseHeldByACutLinkArrivesAfterHeal: an end that closes while the link is cut is
+// forgotten by the link, yet its bytes and close still reach the peer once the link heals
+// (found by FuzzSimulation: a server restarted during a partition left its client READY
+// on a dead connection).
+func TestCloseHeldByACutLinkArrivesAfterHeal(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault func(n *memnet.Network)
+		heal  func(n *memnet.Network)
+	}{
+		{"stall", func(n *memnet.Network) {
+			n.SetFaults(client, server, memnet.ServerToClient, memnet.Faults{Stall: true})
+		}, func(n *memnet.Network) { n.SetFaults(client, server, memnet.ServerToClient, memnet.Faults{}) }},
+		{"partition", func(n *memnet.Network) { n.Partition(client, server) }, func(n *memnet.Network) { n.Heal(client, server) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := connect(t, 1, nil)
+				tt.fault(p.n)
+				_, err := p.s.Write([]byte("bye"))
+				require.NoError(t, err)
+				require.NoError(t, p.s.Close())
+				r := reading(p.c)
+				time.Sleep(time.Hour)
+				assert.True(t, pending(r), "nothing arrives while the link is cut")
+				tt.heal(p.n)
+				got := <-r
+				require.NoError(t, got.err)
+				assert.Equal(t, "bye", got.data)
+				_, err = p.c.Read(make([]byte, 8))
+				assert.ErrorIs(t, err, io.EOF, "then the close")
+			})
+		})
+	}
+}

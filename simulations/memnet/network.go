@@ -290,9 +290,12 @@ func (l *link) connList() []*Conn {
 
 func (l *link) has(c *Conn) bool { _, ok := l.conns[c]; return ok }
 
+// pumpAll delivers what is due on both directions of every connection end: a live end's
+// peer may have closed (and been forgotten) while its bytes and close were held.
 func pumpAll(conns []*Conn) {
 	for _, c := range conns {
 		c.out.pump()
+		c.in.pump()
 	}
 }
 
