@@ -359,6 +359,10 @@ func TestChannelWaitForReady(t *testing.T) {
 				err := <-done
 				assert.Equal(t, tt.code, actorrpc.CodeOf(err), "error: %v", err)
 				assert.Equal(t, tt.took, time.Since(start))
+				if tt.code == actorrpc.DeadlineExceeded {
+					assert.Contains(t, actorrpc.StatusOf(err).Message(), "connection refused",
+						"a wait-for-ready call that gives up says why the channel was not ready")
+				}
 			})
 		})
 	}

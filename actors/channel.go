@@ -52,6 +52,10 @@ type ConnectionPicked struct{ Conn *actor.PID }
 // PickFailed ends a waiting call: the channel cannot give it a connection.
 type PickFailed struct{ Status *wire.Status }
 
+// StillWaiting tells a wait-for-ready call why it is still waiting (the channel went to
+// TRANSIENT_FAILURE), so that if it gives up it can say why.
+type StillWaiting struct{ Cause *wire.Status }
+
 // ChannelClosing tells a call the channel is shutting down.
 type ChannelClosing struct{}
 
@@ -276,6 +280,7 @@ func (ch *channel) failAttempt(ctx actor.Context, cause error) {
 	for _, pid := range ch.waiting {
 		if ch.waitReady[pid.Id] {
 			kept = append(kept, pid)
+			ctx.Send(pid, &StillWaiting{Cause: st})
 			continue
 		}
 		ctx.Send(pid, &PickFailed{Status: st})

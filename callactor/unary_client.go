@@ -60,6 +60,17 @@ type UnaryClient struct {
 	payload  []byte
 	gotMsg   bool
 	compress bool
+
+	waitCause *wire.Status // why the channel is not ready, while waiting for it
+}
+
+// whileWaiting adds the channel's failure to st when the call gave up waiting for a
+// connection: "deadline exceeded" alone is the most common complaint of grpc-go's users.
+func (c *UnaryClient) whileWaiting(st *wire.Status) *wire.Status {
+	if c.conn != nil || c.waitCause == nil {
+		return st
+	}
+	return wire.NewStatus(st.Code(), st.Message()+" while waiting for the channel to be ready: "+c.waitCause.Message())
 }
 
 // NewUnaryClient returns the actor for one call.
@@ -87,10 +98,12 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 	case *actor.DeadLetterResponse:
 		c.opening = false
 		c.end(ctx, wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened"))
+	case *actors.StillWaiting:
+		c.waitCause = m.Cause
 	case *deadlineExceeded:
-		c.abort(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
+		c.abort(ctx, c.whileWaiting(wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded")))
 	case *cancelCall:
-		c.abort(ctx, statusOf(c.p.Ctx.Err())) // the ctx's own deadline reads DEADLINE_EXCEEDED
+		c.abort(ctx, c.whileWaiting(statusOf(c.p.Ctx.Err()))) // the ctx's own deadline reads DEADLINE_EXCEEDED
 	case *actors.ChannelClosing:
 		c.abort(ctx, wire.NewStatus(wire.Canceled, "channel closed"))
 	case *actor.Stopping:

@@ -92,6 +92,17 @@ type Client struct {
 	final    *wire.Status // set when the call has ended
 	trWait   []chan<- wire.Metadata
 	finalFn  func(payload []byte, err error) // RecvFinal waiting
+
+	waitCause *wire.Status // why the channel is not ready, while waiting for it
+}
+
+// whileWaiting adds the channel's failure to st when the call gave up waiting for a
+// connection.
+func (c *Client) whileWaiting(st *wire.Status) *wire.Status {
+	if c.conn != nil || c.waitCause == nil {
+		return st
+	}
+	return wire.NewStatus(st.Code(), st.Message()+" while waiting for the channel to be ready: "+c.waitCause.Message())
 }
 
 // NewClient returns the actor for one streaming call.
@@ -138,11 +149,13 @@ func (c *Client) Receive(ctx actor.Context) {
 		c.trailerRequest(m.Reply)
 	case *Cancel:
 		c.end(ctx, m.Status, true)
+	case *actors.StillWaiting:
+		c.waitCause = m.Cause
 	case *deadlineExceeded:
-		c.end(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"), true)
+		c.end(ctx, c.whileWaiting(wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded")), true)
 	case *ctxDone:
 		st, _ := wire.FromError(c.p.Ctx.Err())
-		c.end(ctx, st, true)
+		c.end(ctx, c.whileWaiting(st), true)
 	case *actors.ChannelClosing, *actor.Stopping:
 		c.end(ctx, wire.NewStatus(wire.Canceled, "channel closed"), true)
 	case *actor.Stopped:
