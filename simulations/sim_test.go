@@ -20,28 +20,47 @@ func run(t *testing.T, cfg Config) (*Result, string) {
 	return res, out.String()
 }
 
-// seedsPerScenario keeps `go test -race ./simulations/...` within its budget; the command
-// runs thousands (-seeds).
-var seedsPerScenario = map[string]int{"random": 10}
+// ciRuns is how many seeds of each scenario `go test ./simulations/...` runs, and with how
+// many steps: about 300 runs in all, which keeps `go test -race ./simulations/...` well within
+// 90 s on a 2-core machine (README.md). The command runs thousands (-seeds). Runs are
+// sequential: each is one synctest bubble, and their traces must not depend on each other.
+var ciRuns = map[string]struct{ seeds, steps int }{
+	"random":         {170, 40},
+	"restart":        {25, 40},
+	"partition-bidi": {10, 40},
+	"deadline-storm": {4, 0},
+	"cancel-storm":   {10, 0},
+	"panics":         {10, 0},
+	"slow-reader":    {10, 0},
+	"goaway":         {25, 40},
+	"backoff":        {18, 0},
+	"backoff-spec":   {18, 0},
+}
 
 // knownRuntimeBugs are scenarios that fail because of a runtime bug, and why.
 var knownRuntimeBugs = map[string]string{}
 
-// TestScenarios runs every named scenario with a few seeds; each must hold every invariant.
+// TestScenarios runs every named scenario with its ciRuns seeds; each must hold every
+// invariant.
 func TestScenarios(t *testing.T) {
+	total := 0
 	for _, sc := range scenarios {
+		runs, ok := ciRuns[sc.name]
+		require.True(t, ok, "scenario %s has no ciRuns entry", sc.name)
+		total += runs.seeds
 		t.Run(sc.name, func(t *testing.T) {
 			if why, ok := knownRuntimeBugs[sc.name]; ok {
 				t.Skip(why)
 			}
-			for seed := range uint64(max(seedsPerScenario[sc.name], 2)) {
-				cfg := Config{Seed: seed + 1, Scenario: sc.name, Steps: 200}
+			for seed := range uint64(runs.seeds) {
+				cfg := Config{Seed: seed + 1, Scenario: sc.name, Steps: runs.steps}
 				res, out := run(t, cfg)
 				assert.Empty(t, res.Violations, "%s", out)
 				assert.Positive(t, res.Calls)
 			}
 		})
 	}
+	assert.GreaterOrEqual(t, total, 300, "a few hundred seeds")
 }
 
 // TestSameSeedSameTrace runs seeds twice and diffs the traces: a difference is a
