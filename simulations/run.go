@@ -24,6 +24,8 @@ type Config struct {
 	// dropReply, a test hook, makes the client model forget a response message, so that a
 	// test can show a broken invariant is caught.
 	dropReply func(id, seq int) bool
+	// noKeepalive, a test hook, turns keepalive off in the scenarios that use it.
+	noKeepalive bool
 }
 
 // Result is what a run observed.
@@ -55,7 +57,7 @@ func Run(cfg Config) (*Result, error) {
 	if !ok {
 		return nil, fmt.Errorf("unknown scenario %q (known: %s)", cfg.Scenario, strings.Join(scenarioNames(), ", "))
 	}
-	w := newWorld(cfg.Seed, sc.clients, tick)
+	w := newWorld(cfg.Seed, sc.clients, tick, keepaliveScenarios[sc.name] && !cfg.noKeepalive)
 	w.dropReply = cfg.dropReply
 	w.model.Note("seed %d scenario %s steps %d", cfg.Seed, cfg.Scenario, cfg.Steps)
 	if cfg.Workload != nil {

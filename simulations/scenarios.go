@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing/synctest"
 	"time"
@@ -31,9 +32,13 @@ var scenarios = []scenario{
 	{"panics", "handlers panic under load", 2, panicsUnderLoad},
 	{"slow-reader", "slow readers against fast server streams of large messages", 1, slowReader},
 	{"goaway", "GracefulStop (GOAWAY) during a burst, then a new server", 2, goawayBurst},
+	{"half-open", "a half-open link (server→client bytes vanish) caught by keepalive", 1, halfOpen},
 	{"backoff", "reconnect backoff after a long partition", 1, func(w *World, _ int) { backoffAfterPartition(w, false) }},
 	{"backoff-spec", "backoff after a long partition, to gRPC's connection-backoff.md", 1, func(w *World, _ int) { backoffAfterPartition(w, true) }},
 }
+
+// keepaliveScenarios are the scenarios whose server and clients use keepalive.
+var keepaliveScenarios = map[string]bool{"half-open": true}
 
 func scenarioByName(name string) (scenario, bool) {
 	i := slices.IndexFunc(scenarios, func(s scenario) bool { return s.name == name })
@@ -303,4 +308,47 @@ func (w *World) checkCodes(first, last int, when string, codes ...actorrpc.Code)
 			m.violatef("call %d (%s): %s %s; want one of %v", id, c.spec, c.code, when, allowed)
 		}
 	}
+}
+
+// halfOpen makes the client's link half-open while calls wait for their answers: the
+// server's bytes vanish, no error on either side. Keepalive must find it: the client reads
+// nothing for kaTime, pings, hears nothing for kaTimeout, and closes the connection, so every
+// call in flight ends UNAVAILABLE within kaTime+kaTimeout of the drop (the last read came
+// before it). Then the link heals and the channel must reconnect: wait-for-ready calls
+// succeed.
+func halfOpen(w *World, steps int) {
+	w.runOps(callsOnly, steps/2)
+	time.Sleep(time.Second) // the calls end; the channel is READY
+	synctest.Wait()
+	first := w.nextID + 1
+	w.startCalls(5+w.rng.IntN(10), func(s *CallSpec) {
+		s.Sleep = time.Minute + sleepOffset // far longer than keepalive takes
+		s.Deadline, s.CancelAfter, s.Panic, s.ReadDelay = 0, 0, false, 0
+	})
+	last := w.nextID
+	time.Sleep(time.Duration(1+w.rng.IntN(50))*time.Millisecond + latencyOffset)
+	c := w.clients[0].name
+	w.net.SetFaults(c, serverAddr, memnet.ServerToClient, memnet.Faults{Drop: true})
+	w.model.Note("drop %s %s", c, memnet.ServerToClient)
+	time.Sleep(kaTime + kaTimeout + tick)
+	synctest.Wait()
+	w.checkEnded(first, last, fmt.Sprintf("%v after the link went half-open (keepalive %v+%v)", kaTime+kaTimeout+tick, kaTime, kaTimeout))
+	w.atEnd = append(w.atEnd, func() { w.checkCodes(first, last, "on the half-open link", actorrpc.Unavailable) })
+
+	time.Sleep(time.Duration(w.rng.IntN(30)) * time.Second) // the channel tries again, in vain
+	w.net.SetFaults(c, serverAddr, memnet.ServerToClient, memnet.Faults{})
+	w.model.Note("heal %s %s", c, memnet.ServerToClient)
+	healedFirst := w.nextID + 1
+	w.startCalls(5+w.rng.IntN(10), func(s *CallSpec) {
+		s.WaitForReady, s.Deadline, s.CancelAfter, s.Panic = true, 0, 0, false
+	})
+	healedLast := w.nextID
+	time.Sleep(backoffMax + minConnectTimeout + kaTime + kaTimeout)
+	synctest.Wait()
+	w.checkEnded(healedFirst, healedLast, "after the heal")
+	if st := w.clients[0].ch.State(); st != actorrpc.Ready {
+		w.violatef("%s: %s after the heal; want READY", c, st)
+	}
+	w.atEnd = append(w.atEnd, func() { w.checkCodes(healedFirst, healedLast, "after the heal", actorrpc.OK) })
+	w.runOps(callsOnly, steps/2)
 }

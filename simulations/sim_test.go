@@ -33,8 +33,9 @@ var ciRuns = map[string]struct{ seeds, steps int }{
 	"panics":         {10, 0},
 	"slow-reader":    {10, 0},
 	"goaway":         {25, 40},
-	"backoff":        {18, 0},
-	"backoff-spec":   {18, 0},
+	"half-open":      {8, 40},
+	"backoff":        {14, 0},
+	"backoff-spec":   {14, 0},
 }
 
 // knownRuntimeBugs are scenarios that fail because of a runtime bug, and why.
@@ -73,6 +74,7 @@ func TestSameSeedSameTrace(t *testing.T) {
 		{Seed: 4, Scenario: "deadline-storm"},
 		{Seed: 5, Scenario: "cancel-storm", Steps: 100},
 		{Seed: 6, Scenario: "goaway", Steps: 100},
+		{Seed: 7, Scenario: "half-open", Steps: 40},
 	}
 	for _, cfg := range tests {
 		t.Run(fmt.Sprintf("%s/%d", cfg.Scenario, cfg.Seed), func(t *testing.T) {
@@ -113,9 +115,32 @@ func TestBrokenInvariantIsCaught(t *testing.T) {
 	assert.Contains(t, out.String(), "replay: go run ./simulations -seed 5 -scenario slow-reader")
 }
 
+// TestHalfOpenCaughtByKeepalive runs the half-open scenario with keepalive, which must find
+// the dead link, and without, where the calls on it must be caught hanging.
 func TestHalfOpenCaughtByKeepalive(t *testing.T) {
-	t.Skip("needs a client keepalive option (PING with a timeout) to notice a connection whose " +
-		"server→client bytes vanish; actorrpc has none yet. memnet's Faults.Drop makes the half-open link.")
+	tests := []struct {
+		name      string
+		keepalive bool
+		violation string
+	}{
+		{"keepalive", true, ""},
+		{"no keepalive", false, "still running 12.00125s after the link went half-open"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for seed := range uint64(3) {
+				var out bytes.Buffer
+				res, ok := runReported(t, Config{Seed: seed + 1, Scenario: "half-open", Steps: 20, noKeepalive: !tt.keepalive}, false, &out)
+				assert.Equal(t, tt.violation == "", ok, "%s", &out)
+				if tt.violation == "" {
+					assert.Empty(t, res.Violations, "%s", out)
+					assert.Positive(t, res.Codes[actorrpc.Unavailable], "the calls on the half-open link end UNAVAILABLE")
+				} else {
+					assert.Contains(t, strings.Join(res.Violations, "\n"), tt.violation, "%s", out)
+				}
+			}
+		})
+	}
 }
 
 func TestUnknownScenario(t *testing.T) {

@@ -45,6 +45,8 @@ type World struct {
 	restarts int
 	// dropReply, a test hook, makes the client forget a response message.
 	dropReply func(id, seq int) bool
+	// keepalive gives the server and the clients keepalive options (kaTime, kaTimeout).
+	keepalive bool
 	// atEnd are a scenario's own checks, run after shutdown, when every call has ended.
 	atEnd []func()
 
@@ -85,10 +87,18 @@ type clientNode struct {
 // expected and would only clutter the output.
 var quiet = slog.New(slog.DiscardHandler)
 
-// newWorld builds a world of one server and nClients clients; call inside a bubble.
-func newWorld(seed uint64, nClients int, tick time.Duration) *World {
+// Keepalive of the scenarios that turn it on (keepaliveScenarios): the client pings after
+// kaTime without reads and gives up kaTimeout later; the server lets it ping that often.
+const (
+	kaTime    = 10 * time.Second // grpc-go's (and actorrpc's) floor
+	kaTimeout = 2*time.Second + 250*time.Microsecond
+)
+
+// newWorld builds a world of one server and nClients clients, with keepalive or not; call
+// inside a bubble.
+func newWorld(seed uint64, nClients int, tick time.Duration, keepalive bool) *World {
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
-	w := &World{rng: rng, net: memnet.New(rng), model: newModel(time.Now(), tick)}
+	w := &World{rng: rng, net: memnet.New(rng), model: newModel(time.Now(), tick), keepalive: keepalive}
 	w.startServer()
 	for i := range nClients {
 		w.clients = append(w.clients, w.newClient(fmt.Sprintf("c%d", i+1)))
@@ -99,7 +109,11 @@ func newWorld(seed uint64, nClients int, tick time.Duration) *World {
 // startServer starts a server, in an actor system of its own, listening at serverAddr.
 func (w *World) startServer() {
 	name := fmt.Sprintf("s%d", w.restarts+1)
-	srv := actorrpc.NewServer(actorrpc.WithActorSystem(actors.NewSystem()), actorrpc.WithLogger(quiet))
+	opts := []actorrpc.ServerOption{actorrpc.WithActorSystem(actors.NewSystem()), actorrpc.WithLogger(quiet)}
+	if w.keepalive {
+		opts = append(opts, actorrpc.KeepaliveEnforcementPolicy(actorrpc.KeepalivePolicy{MinTime: time.Second, PermitWithoutStream: true}))
+	}
+	srv := actorrpc.NewServer(opts...)
 	hellopb.RegisterHelloServiceServer(srv, &service{name: name, model: w.model})
 	lis, err := w.net.Listen(serverAddr)
 	if err != nil {
@@ -135,7 +149,7 @@ func (w *World) restartServer() {
 func (w *World) newClient(name string) *clientNode {
 	system := actors.NewSystem()
 	dial := w.net.Dialer(name)
-	ch, err := actorrpc.Dial(serverAddr,
+	opts := []actorrpc.DialOption{
 		actorrpc.WithActorSystem(system),
 		actorrpc.WithLogger(quiet),
 		actorrpc.WithContextDialer(func(ctx context.Context, addr string) (net.Conn, error) {
@@ -144,7 +158,11 @@ func (w *World) newClient(name string) *clientNode {
 			return c, err
 		}),
 		actorrpc.WithBackoff(backoffBase, backoffMax, 1.6, 0, minConnectTimeout),
-	)
+	}
+	if w.keepalive {
+		opts = append(opts, actorrpc.WithKeepaliveParams(actorrpc.KeepaliveClientParams{Time: kaTime, Timeout: kaTimeout, PermitWithoutStream: true}))
+	}
+	ch, err := actorrpc.Dial(serverAddr, opts...)
 	if err != nil {
 		panic(err)
 	}
