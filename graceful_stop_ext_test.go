@@ -3,7 +3,6 @@ package actorrpc_test
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,12 +18,12 @@ import (
 
 const sayHelloPath = "/helloworld.HelloService/SayHello"
 
-// firstCallHolds serves SayHello: the first call waits for release (or its ctx), the
-// others answer at once.
+// firstCallHolds serves SayHello: the call on stream 1 (greeting "hold") waits for release
+// (or its ctx), the others answer at once. (Deciding by arrival order would race: the
+// handlers of streams 1 and 3 run concurrently.)
 func firstCallHolds(release <-chan struct{}) helloFunc {
-	var calls atomic.Int32
 	return func(ctx context.Context, req *hellopb.HelloRequest) (*hellopb.HelloResponse, error) {
-		if calls.Add(1) == 1 {
+		if req.GetGreeting() == "hold" {
 			return blockUntil(release)(ctx, req)
 		}
 		return echo(ctx, req)
@@ -34,8 +33,12 @@ func firstCallHolds(release <-chan struct{}) helloFunc {
 // helloRequest writes a complete SayHello request on stream id.
 func helloRequest(t *testing.T, p *rawh2.Peer, id uint32) {
 	t.Helper()
+	greeting := "x"
+	if id == 1 {
+		greeting = "hold"
+	}
 	p.WriteHeaders(id, false, rawRequestHeaders(sayHelloPath)...)
-	p.WriteData(id, true, rawMsg(0, mustMarshal(t, &hellopb.HelloRequest{Greeting: "x"})))
+	p.WriteData(id, true, rawMsg(0, mustMarshal(t, &hellopb.HelloRequest{Greeting: greeting})))
 }
 
 func TestGracefulStopTwoGoAways(t *testing.T) {

@@ -52,6 +52,13 @@ type ConnectionPicked struct{ Conn *actor.PID }
 // PickFailed ends a waiting call: the channel cannot give it a connection.
 type PickFailed struct{ Status *wire.Status }
 
+// ConnectionLost tells calls that a connection has stopped: a call still opening or using
+// a stream on it ends UNAVAILABLE.
+type ConnectionLost struct {
+	Conn *actor.PID
+	Err  error
+}
+
 // StillWaiting tells a wait-for-ready call why it is still waiting (the channel went to
 // TRANSIENT_FAILURE), so that if it gives up it can say why.
 type StillWaiting struct{ Cause *wire.Status }
@@ -309,6 +316,7 @@ func (ch *channel) onReady(ctx actor.Context, conn *actor.PID) {
 // onConnLost: a READY connection that breaks leaves the channel IDLE (as grpc-go); one that
 // breaks while handshaking is a failed attempt.
 func (ch *channel) onConnLost(ctx actor.Context, conn *actor.PID, err error) {
+	ch.tellCalls(ctx, conn, err)
 	if conn != ch.conn || ch.state == Shutdown {
 		return
 	}
@@ -320,6 +328,18 @@ func (ch *channel) onConnLost(ctx actor.Context, conn *actor.PID, err error) {
 	ch.setState(ctx, Idle, fmt.Errorf("connection closed: %w", err))
 	if len(ch.waiting) > 0 {
 		ch.connect(ctx)
+	}
+}
+
+// tellCalls tells every call that a connection is gone. A call whose OpenStream reached
+// the connection while it was stopping would otherwise wait forever: protoactor-go drops
+// the messages left in a stopped actor's mailbox without a dead letter.
+func (ch *channel) tellCalls(ctx actor.Context, conn *actor.PID, err error) {
+	lost := &ConnectionLost{Conn: conn, Err: err}
+	for _, child := range ctx.Children() {
+		if !child.Equal(conn) {
+			ctx.Send(child, lost)
+		}
 	}
 }
 

@@ -98,6 +98,11 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 	case *actor.DeadLetterResponse:
 		c.opening = false
 		c.end(ctx, wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened"))
+	case *actors.ConnectionLost:
+		if c.conn != nil && c.conn.Equal(m.Conn) && !c.ended {
+			c.opening, c.streamID = false, 0
+			c.end(ctx, wire.NewStatus(wire.Unavailable, "connection closed: "+errText(m.Err)))
+		}
 	case *actors.StillWaiting:
 		c.waitCause = m.Cause
 	case *deadlineExceeded:

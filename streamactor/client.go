@@ -149,6 +149,15 @@ func (c *Client) Receive(ctx actor.Context) {
 		c.trailerRequest(m.Reply)
 	case *Cancel:
 		c.end(ctx, m.Status, true)
+	case *actors.ConnectionLost:
+		if c.conn != nil && c.conn.Equal(m.Conn) && c.final == nil {
+			c.opening, c.streamID = false, 0
+			msg := "connection actor stopped"
+			if m.Err != nil {
+				msg = m.Err.Error()
+			}
+			c.end(ctx, wire.NewStatus(wire.Unavailable, "connection closed: "+msg), false)
+		}
 	case *actors.StillWaiting:
 		c.waitCause = m.Cause
 	case *deadlineExceeded:
