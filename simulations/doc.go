@@ -38,6 +38,11 @@
 //     connectivity transitions, READY again after a heal, no goroutine left (the bubble
 //     fails if one outlives the run).
 //
+// # Fuzz
+//
+// FuzzSimulation (fuzz_test.go) reads a run from its input: the first eight bytes are the
+// seed, each further byte one step of the random mix (WorkloadFromBytes).
+//
 // # Traces
 //
 // The trace has one line per event: the fake nanoseconds since the run began and the event.

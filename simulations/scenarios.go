@@ -32,6 +32,7 @@ var scenarios = []scenario{
 	{"panics", "handlers panic under load", 2, panicsUnderLoad},
 	{"slow-reader", "slow readers against fast server streams of large messages", 1, slowReader},
 	{"goaway", "GracefulStop (GOAWAY) during a burst, then a new server", 2, goawayBurst},
+	{"reset-race", "calls made at the instant their connection is reset", 2, resetRace},
 	{"half-open", "a half-open link (server→client bytes vanish) caught by keepalive", 1, halfOpen},
 	{"backoff", "reconnect backoff after a long partition", 1, func(w *World, _ int) { backoffAfterPartition(w, false) }},
 	{"backoff-spec", "backoff after a long partition, to gRPC's connection-backoff.md", 1, func(w *World, _ int) { backoffAfterPartition(w, true) }},
@@ -351,4 +352,39 @@ func halfOpen(w *World, steps int) {
 	}
 	w.atEnd = append(w.atEnd, func() { w.checkCodes(healedFirst, healedLast, "after the heal", actorrpc.OK) })
 	w.runOps(callsOnly, steps/2)
+}
+
+// resetRace resets a client's link, sometimes with its dials refused, and at the same
+// instant, before the channel has seen the reset, makes fail-fast calls without deadline
+// from that client. Each must end promptly: OK on a new connection, or UNAVAILABLE; with
+// dials refused, UNAVAILABLE. None may wait for a deadline it does not have.
+func resetRace(w *World, steps int) {
+	const prompt = minConnectTimeout + backoffMax + tick
+	for range max(steps/10, 5) {
+		w.startCalls(5+w.rng.IntN(10), nil)
+		time.Sleep(time.Duration(w.rng.IntN(20))*time.Millisecond + latencyOffset)
+		i := w.rng.IntN(len(w.clients))
+		c := w.clients[i].name
+		refuse := w.rng.IntN(2) == 0
+		w.net.RefuseDials(c, serverAddr, refuse)
+		w.model.Note("reset %s (%d connections), refuse dials %v", c, w.net.Reset(c, serverAddr), refuse)
+		first := w.nextID + 1
+		for range 1 + w.rng.IntN(5) {
+			s := w.randomSpec(i)
+			s.Deadline, s.CancelAfter, s.WaitForReady, s.ReadDelay = 0, 0, false, 0
+			w.startCall(s)
+		}
+		last := w.nextID
+		synctest.Wait()
+		time.Sleep(prompt)
+		synctest.Wait()
+		w.checkEnded(first, last, fmt.Sprintf("%v after a reset at their start", prompt))
+		codes := []actorrpc.Code{actorrpc.Unavailable}
+		if !refuse {
+			codes = append(codes, actorrpc.OK)
+		}
+		w.atEnd = append(w.atEnd, func() { w.checkCodes(first, last, "after a reset at their start", codes...) })
+		w.net.RefuseDials(c, serverAddr, false)
+		time.Sleep(backoffMax + minConnectTimeout)
+	}
 }

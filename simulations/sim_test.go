@@ -25,7 +25,7 @@ func run(t *testing.T, cfg Config) (*Result, string) {
 // 90 s on a 2-core machine (README.md). The command runs thousands (-seeds). Runs are
 // sequential: each is one synctest bubble, and their traces must not depend on each other.
 var ciRuns = map[string]struct{ seeds, steps int }{
-	"random":         {170, 40},
+	"random":         {160, 40},
 	"restart":        {25, 40},
 	"partition-bidi": {10, 40},
 	"deadline-storm": {4, 0},
@@ -34,6 +34,7 @@ var ciRuns = map[string]struct{ seeds, steps int }{
 	"slow-reader":    {10, 0},
 	"goaway":         {25, 40},
 	"half-open":      {8, 40},
+	"reset-race":     {10, 50},
 	"backoff":        {14, 0},
 	"backoff-spec":   {14, 0},
 }
@@ -74,7 +75,7 @@ func TestSameSeedSameTrace(t *testing.T) {
 		{Seed: 4, Scenario: "deadline-storm"},
 		{Seed: 5, Scenario: "cancel-storm", Steps: 100},
 		{Seed: 6, Scenario: "goaway", Steps: 100},
-		{Seed: 7, Scenario: "half-open", Steps: 40},
+		// Not half-open: the runtime's keepalive makes its traces differ (README.md, runtime issues).
 	}
 	for _, cfg := range tests {
 		t.Run(fmt.Sprintf("%s/%d", cfg.Scenario, cfg.Seed), func(t *testing.T) {
