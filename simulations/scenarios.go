@@ -358,6 +358,11 @@ func halfOpen(w *World, steps int) {
 // instant, before the channel has seen the reset, makes fail-fast calls without deadline
 // from that client. Each must end promptly: OK on a new connection, or UNAVAILABLE; with
 // dials refused, UNAVAILABLE. None may wait for a deadline it does not have.
+//
+// This scenario is a race on purpose, and the only one whose trace is not a function of its
+// seed: whether such a call reaches the broken connection or the next one is the scheduler's
+// pick, at one fake instant. Its invariants hold either way; a failing seed may need a few
+// replays.
 func resetRace(w *World, steps int) {
 	const prompt = minConnectTimeout + backoffMax + tick
 	for range max(steps/10, 5) {
