@@ -125,6 +125,45 @@ func arrivals(t *testing.T, seed uint64, f memnet.Faults, k int) []time.Duration
 	return delays
 }
 
+func TestBandwidth(t *testing.T) {
+	tests := []struct {
+		name      string
+		bandwidth int64
+		latency   time.Duration
+		writes    []int
+		want      time.Duration // when the last byte arrives
+	}{
+		{"one write", 1000, 0, []int{500}, 500 * time.Millisecond},
+		{"writes queue behind each other", 1000, 0, []int{500, 500, 1000}, 2 * time.Second},
+		{"latency on top", 10_000, 3 * time.Millisecond, []int{100}, 13 * time.Millisecond},
+		{"unlimited", 0, 0, []int{4096}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				p := connect(t, 1, nil)
+				p.n.SetFaults(client, server, memnet.ClientToServer, memnet.Faults{Bandwidth: tt.bandwidth, Latency: tt.latency})
+				start := time.Now()
+				total := 0
+				for _, n := range tt.writes {
+					_, err := p.c.Write(make([]byte, n))
+					require.NoError(t, err)
+					total += n
+				}
+				got := 0
+				var last time.Time
+				for got < total {
+					r := <-reading(p.s)
+					require.NoError(t, r.err)
+					got += len(r.data)
+					last = r.at
+				}
+				assert.Equal(t, tt.want, last.Sub(start), "the last byte arrives after len/bandwidth (+ latency)")
+			})
+		})
+	}
+}
+
 func TestJitterIsSeededAndKeepsOrder(t *testing.T) {
 	f := memnet.Faults{Latency: 2 * time.Millisecond, Jitter: 5 * time.Millisecond}
 	a := arrivals(t, 7, f, 50)

@@ -39,6 +39,10 @@ type Faults struct {
 	Stall bool
 	// Drop makes written bytes (and a close) vanish silently: a half-open connection.
 	Drop bool
+	// Bandwidth limits the direction to this many bytes per second (0: unlimited): a
+	// write is sent once the link has finished sending the writes before it, and takes
+	// len/Bandwidth to send; latency and jitter come on top.
+	Bandwidth int64
 }
 
 // DefaultBuffer is how many bytes one direction of a connection holds (in flight and

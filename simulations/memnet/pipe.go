@@ -38,6 +38,7 @@ type pipe struct {
 	wClosed   bool  // the writing end closed
 	timer     *time.Timer
 	lastAt    time.Time // the delivery time of the last segment (order is kept)
+	linkFree  time.Time // when a bandwidth-limited link has sent everything written so far
 	rDeadline deadline
 	wDeadline deadline
 }
@@ -93,7 +94,16 @@ func (p *pipe) closeWrite() {
 // enqueue gives s its delivery time and schedules delivery. Call with mu held.
 func (p *pipe) enqueue(s segment, f Faults) {
 	now := time.Now()
-	s.at = now.Add(f.Latency + p.jitter(now, f.Jitter))
+	sent := now
+	if f.Bandwidth > 0 {
+		start := now
+		if p.linkFree.After(start) {
+			start = p.linkFree
+		}
+		sent = start.Add(time.Duration(int64(len(s.data)) * int64(time.Second) / f.Bandwidth))
+		p.linkFree = sent
+	}
+	s.at = sent.Add(f.Latency + p.jitter(now, f.Jitter))
 	if s.at.Before(p.lastAt) {
 		s.at = p.lastAt // only after the latency was lowered: bytes never overtake
 	}
