@@ -1,7 +1,8 @@
 // protoc-gen-go-actorrpc is a protoc plugin that generates actorrpc client and server
-// code for the services in .proto files. Install it on your PATH:
+// code for the services in .proto files. Install it on your PATH, from a checkout of
+// actorrpc:
 //
-//	go install github.com/actorrpc/actorrpc/cmd/protoc-gen-go-actorrpc
+//	go install ./cmd/protoc-gen-go-actorrpc
 //
 // and run it next to protoc-gen-go, which generates the message types:
 //
