@@ -59,6 +59,25 @@ type ConnectionLost struct {
 	Err  error
 }
 
+// Status is what a call on the lost connection ends with.
+func (m *ConnectionLost) Status() *wire.Status {
+	cause := "connection actor stopped"
+	if m.Err != nil {
+		cause = m.Err.Error()
+	}
+	return wire.NewStatus(wire.Unavailable, "connection closed: "+cause)
+}
+
+// GaveUpWaiting adds why the channel was not ready (cause, from StillWaiting) to st, the
+// status of a call that gave up waiting for a connection: "deadline exceeded" alone is the
+// most common complaint of grpc-go's users. A nil cause leaves st as it is.
+func GaveUpWaiting(st, cause *wire.Status) *wire.Status {
+	if cause == nil {
+		return st
+	}
+	return wire.NewStatus(st.Code(), st.Message()+" while waiting for the channel to be ready: "+cause.Message())
+}
+
 // StillWaiting tells a wait-for-ready call why it is still waiting (the channel went to
 // TRANSIENT_FAILURE), so that if it gives up it can say why.
 type StillWaiting struct{ Cause *wire.Status }

@@ -9,17 +9,10 @@ import (
 	"golang.org/x/net/http2/hpack"
 
 	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/internal/callwatch"
 	"github.com/actorrpc/actorrpc/supervisor"
 	"github.com/actorrpc/actorrpc/wire"
 )
-
-// Messages the client call actor posts to itself.
-
-// deadlineExceeded is posted by the deadline timer.
-type deadlineExceeded struct{}
-
-// cancelCall is posted when the caller's context is cancelled.
-type cancelCall struct{}
 
 // ClientParams describes one unary call.
 type ClientParams struct {
@@ -50,8 +43,7 @@ type UnaryClient struct {
 	streamID uint32
 	opening  bool // OpenStream sent, StreamOpened not yet received
 	ended    bool
-	timer    *time.Timer
-	stopCtx  func() bool
+	watch    callwatch.Watch
 
 	header   wire.Metadata
 	encoding string
@@ -67,10 +59,10 @@ type UnaryClient struct {
 // whileWaiting adds the channel's failure to st when the call gave up waiting for a
 // connection: "deadline exceeded" alone is the most common complaint of grpc-go's users.
 func (c *UnaryClient) whileWaiting(st *wire.Status) *wire.Status {
-	if c.conn != nil || c.waitCause == nil {
+	if c.conn != nil {
 		return st
 	}
-	return wire.NewStatus(st.Code(), st.Message()+" while waiting for the channel to be ready: "+c.waitCause.Message())
+	return actors.GaveUpWaiting(st, c.waitCause)
 }
 
 // NewUnaryClient returns the actor for one call.
@@ -101,13 +93,13 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 	case *actors.ConnectionLost:
 		if c.conn != nil && c.conn.Equal(m.Conn) && !c.ended {
 			c.opening, c.streamID = false, 0
-			c.end(ctx, wire.NewStatus(wire.Unavailable, "connection closed: "+errText(m.Err)))
+			c.end(ctx, m.Status())
 		}
 	case *actors.StillWaiting:
 		c.waitCause = m.Cause
-	case *deadlineExceeded:
+	case *callwatch.DeadlinePassed:
 		c.abort(ctx, c.whileWaiting(wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded")))
-	case *cancelCall:
+	case *callwatch.ContextDone:
 		c.abort(ctx, c.whileWaiting(statusOf(c.p.Ctx.Err()))) // the ctx's own deadline reads DEADLINE_EXCEEDED
 	case *actors.ChannelClosing:
 		c.abort(ctx, wire.NewStatus(wire.Canceled, "channel closed"))
@@ -119,17 +111,10 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 func (c *UnaryClient) start(ctx actor.Context) {
 	c.self = ctx.Self()
 	c.dec.MaxSize = c.p.MaxRecv
-	system, self := ctx.ActorSystem(), c.self
-	if c.p.HasDeadline {
-		d := time.Until(c.p.Deadline)
-		if d <= 0 {
-			c.end(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
-			return
-		}
-		c.timer = time.AfterFunc(d, func() { system.Root.Send(self, &deadlineExceeded{}) })
-	}
-	if c.p.Ctx != nil && c.p.Ctx.Done() != nil {
-		c.stopCtx = context.AfterFunc(c.p.Ctx, func() { system.Root.Send(self, &cancelCall{}) })
+	var passed bool
+	if c.watch, passed = callwatch.Arm(ctx.ActorSystem(), c.self, c.p.Ctx, c.p.Deadline, c.p.HasDeadline); passed {
+		c.end(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
+		return
 	}
 	if c.p.Conn != nil {
 		c.open(ctx, c.p.Conn)
@@ -256,12 +241,7 @@ func (c *UnaryClient) endWith(ctx actor.Context, st *wire.Status, trailer wire.M
 		return
 	}
 	c.ended = true
-	if c.timer != nil {
-		c.timer.Stop()
-	}
-	if c.stopCtx != nil {
-		c.stopCtx()
-	}
+	c.watch.Stop()
 	var err error
 	if st.Code() != wire.OK {
 		err = st

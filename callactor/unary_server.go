@@ -28,6 +28,9 @@ type handlerReturned struct {
 	fromFn  bool
 }
 
+// deadlineExceeded is posted by the call's deadline timer.
+type deadlineExceeded struct{}
+
 // handlerPanicked is posted by the handler goroutine when the handler panicked.
 type handlerPanicked struct{ p *supervisor.Panic }
 

@@ -12,15 +12,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/internal/callwatch"
 	"github.com/actorrpc/actorrpc/supervisor"
 	"github.com/actorrpc/actorrpc/wire"
 )
-
-// deadlineExceeded is posted by the deadline timer.
-type deadlineExceeded struct{}
-
-// ctxDone is posted when the caller's context ends.
-type ctxDone struct{}
 
 // TrailerRequest asks for the trailing metadata once the stream has ended.
 type TrailerRequest struct{ Reply chan<- wire.Metadata }
@@ -79,8 +74,7 @@ type Client struct {
 	conn     *actor.PID
 	streamID uint32
 	opening  bool
-	timer    *time.Timer
-	stopCtx  func() bool
+	watch    callwatch.Watch
 
 	in  inbox
 	out outbox
@@ -99,10 +93,10 @@ type Client struct {
 // whileWaiting adds the channel's failure to st when the call gave up waiting for a
 // connection.
 func (c *Client) whileWaiting(st *wire.Status) *wire.Status {
-	if c.conn != nil || c.waitCause == nil {
+	if c.conn != nil {
 		return st
 	}
-	return wire.NewStatus(st.Code(), st.Message()+" while waiting for the channel to be ready: "+c.waitCause.Message())
+	return actors.GaveUpWaiting(st, c.waitCause)
 }
 
 // NewClient returns the actor for one streaming call.
@@ -152,17 +146,13 @@ func (c *Client) Receive(ctx actor.Context) {
 	case *actors.ConnectionLost:
 		if c.conn != nil && c.conn.Equal(m.Conn) && c.final == nil {
 			c.opening, c.streamID = false, 0
-			msg := "connection actor stopped"
-			if m.Err != nil {
-				msg = m.Err.Error()
-			}
-			c.end(ctx, wire.NewStatus(wire.Unavailable, "connection closed: "+msg), false)
+			c.end(ctx, m.Status(), false)
 		}
 	case *actors.StillWaiting:
 		c.waitCause = m.Cause
-	case *deadlineExceeded:
+	case *callwatch.DeadlinePassed:
 		c.end(ctx, c.whileWaiting(wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded")), true)
-	case *ctxDone:
+	case *callwatch.ContextDone:
 		st, _ := wire.FromError(c.p.Ctx.Err())
 		c.end(ctx, c.whileWaiting(st), true)
 	case *actors.ChannelClosing, *actor.Stopping:
@@ -180,17 +170,10 @@ func (c *Client) start(ctx actor.Context) {
 	if c.out.limit <= 0 {
 		c.out.limit = DefaultSendBuffer
 	}
-	system, self := ctx.ActorSystem(), c.self
-	if c.p.HasDeadline {
-		d := time.Until(c.p.Deadline)
-		if d <= 0 {
-			c.end(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"), false)
-			return
-		}
-		c.timer = time.AfterFunc(d, func() { system.Root.Send(self, &deadlineExceeded{}) })
-	}
-	if c.p.Ctx != nil && c.p.Ctx.Done() != nil {
-		c.stopCtx = context.AfterFunc(c.p.Ctx, func() { system.Root.Send(self, &ctxDone{}) })
+	var passed bool
+	if c.watch, passed = callwatch.Arm(ctx.ActorSystem(), c.self, c.p.Ctx, c.p.Deadline, c.p.HasDeadline); passed {
+		c.end(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"), false)
+		return
 	}
 	if c.p.Conn != nil {
 		c.open(ctx, c.p.Conn)
@@ -384,12 +367,7 @@ func (c *Client) end(ctx actor.Context, st *wire.Status, reset bool) {
 		ctx.Send(c.conn, &actors.ResetStream{StreamID: c.streamID, Code: http2.ErrCodeCancel})
 		c.streamID = 0
 	}
-	if c.timer != nil {
-		c.timer.Stop()
-	}
-	if c.stopCtx != nil {
-		c.stopCtx()
-	}
+	c.watch.Stop()
 	var endErr error = io.EOF
 	if st.Code() != wire.OK {
 		endErr = st

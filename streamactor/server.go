@@ -22,6 +22,9 @@ import (
 // handlerReturned is posted by the handler goroutine.
 type handlerReturned struct{ err error }
 
+// deadlineExceeded is posted by the call's deadline timer.
+type deadlineExceeded struct{}
+
 // handlerPanicked is posted by the handler goroutine when the handler panicked.
 type handlerPanicked struct{ p *supervisor.Panic }
 
