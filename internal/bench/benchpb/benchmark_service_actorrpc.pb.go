@@ -11,21 +11,51 @@ import (
 	actorrpc "github.com/actorrpc/actorrpc"
 	actor "github.com/asynkron/protoactor-go/actor"
 	proto "google.golang.org/protobuf/proto"
+	io "io"
 )
 
 const (
-	BenchmarkService_UnaryCall_FullMethodName = "/grpc.testing.BenchmarkService/UnaryCall"
+	BenchmarkService_UnaryCall_FullMethodName           = "/grpc.testing.BenchmarkService/UnaryCall"
+	BenchmarkService_StreamingCall_FullMethodName       = "/grpc.testing.BenchmarkService/StreamingCall"
+	BenchmarkService_StreamingFromClient_FullMethodName = "/grpc.testing.BenchmarkService/StreamingFromClient"
+	BenchmarkService_StreamingFromServer_FullMethodName = "/grpc.testing.BenchmarkService/StreamingFromServer"
+	BenchmarkService_StreamingBothWays_FullMethodName   = "/grpc.testing.BenchmarkService/StreamingBothWays"
 )
 
 // BenchmarkServiceClient is the client API for the BenchmarkService service.
-//
-// Streaming methods are omitted (generated with skip_streaming=true, as actorrpc
-// does not support streaming yet): StreamingCall, StreamingFromClient, StreamingFromServer, StreamingBothWays.
 type BenchmarkServiceClient interface {
 	// One request followed by one response.
 	UnaryCall(ctx context.Context, in *SimpleRequest, opts ...actorrpc.CallOption) (*SimpleResponse, error)
 	// UnaryCallAsync starts UnaryCall and returns a future for its response without blocking.
 	UnaryCallAsync(ctx context.Context, in *SimpleRequest, opts ...actorrpc.CallOption) *actorrpc.Future[*SimpleResponse]
+	// Repeated sequence of one request followed by one response (ping-pong).
+	StreamingCall(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[SimpleRequest, SimpleResponse], error)
+	// StreamingCallActor starts StreamingCall driven by the actor pid.
+	// The responses arrive at pid as *actorrpc.StreamHeader, *actorrpc.StreamMessage
+	// (whose Msg is a *SimpleResponse) and *actorrpc.StreamEnd.
+	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
+	StreamingCallActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
+	// Single-sided unbounded streaming from client to server.
+	StreamingFromClient(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.ClientStreamingClient[SimpleRequest, SimpleResponse], error)
+	// StreamingFromClientActor starts StreamingFromClient driven by the actor pid.
+	// The responses arrive at pid as *actorrpc.StreamHeader, *actorrpc.StreamMessage
+	// (whose Msg is a *SimpleResponse) and *actorrpc.StreamEnd.
+	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
+	StreamingFromClientActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
+	// Single-sided unbounded streaming from server to client.
+	StreamingFromServer(ctx context.Context, in *SimpleRequest, opts ...actorrpc.CallOption) (actorrpc.ServerStreamingClient[SimpleResponse], error)
+	// StreamingFromServerActor starts StreamingFromServer driven by the actor pid: it sends in and half-closes.
+	// The responses arrive at pid as *actorrpc.StreamHeader, *actorrpc.StreamMessage
+	// (whose Msg is a *SimpleResponse) and *actorrpc.StreamEnd.
+	// Cancel the call with the returned *actorrpc.StreamRef.
+	StreamingFromServerActor(ctx context.Context, in *SimpleRequest, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
+	// Two-sided unbounded streaming between server and client.
+	StreamingBothWays(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[SimpleRequest, SimpleResponse], error)
+	// StreamingBothWaysActor starts StreamingBothWays driven by the actor pid.
+	// The responses arrive at pid as *actorrpc.StreamHeader, *actorrpc.StreamMessage
+	// (whose Msg is a *SimpleResponse) and *actorrpc.StreamEnd.
+	// Send the requests, then CloseSend, with the returned *actorrpc.StreamRef.
+	StreamingBothWaysActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error)
 }
 
 type benchmarkServiceClient struct {
@@ -49,14 +79,112 @@ func (c *benchmarkServiceClient) UnaryCallAsync(ctx context.Context, in *SimpleR
 	return actorrpc.InvokeAsync(ctx, c.cc, BenchmarkService_UnaryCall_FullMethodName, in, new(SimpleResponse), opts...)
 }
 
+func (c *benchmarkServiceClient) StreamingCall(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[SimpleRequest, SimpleResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &BenchmarkService_ServiceDesc.Streams[0], BenchmarkService_StreamingCall_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &actorrpc.GenericClientStream[SimpleRequest, SimpleResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// BenchmarkService_StreamingCallClient is the client side of StreamingCall, by the name protoc-gen-go-grpc gives it.
+type BenchmarkService_StreamingCallClient = actorrpc.BidiStreamingClient[SimpleRequest, SimpleResponse]
+
+func (c *benchmarkServiceClient) StreamingCallActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	ref, err := c.cc.StartStream(ctx, &BenchmarkService_ServiceDesc.Streams[0], BenchmarkService_StreamingCall_FullMethodName, pid, func() proto.Message { return new(SimpleResponse) }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+func (c *benchmarkServiceClient) StreamingFromClient(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.ClientStreamingClient[SimpleRequest, SimpleResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &BenchmarkService_ServiceDesc.Streams[1], BenchmarkService_StreamingFromClient_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &actorrpc.GenericClientStream[SimpleRequest, SimpleResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// BenchmarkService_StreamingFromClientClient is the client side of StreamingFromClient, by the name protoc-gen-go-grpc gives it.
+type BenchmarkService_StreamingFromClientClient = actorrpc.ClientStreamingClient[SimpleRequest, SimpleResponse]
+
+func (c *benchmarkServiceClient) StreamingFromClientActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	ref, err := c.cc.StartStream(ctx, &BenchmarkService_ServiceDesc.Streams[1], BenchmarkService_StreamingFromClient_FullMethodName, pid, func() proto.Message { return new(SimpleResponse) }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
+func (c *benchmarkServiceClient) StreamingFromServer(ctx context.Context, in *SimpleRequest, opts ...actorrpc.CallOption) (actorrpc.ServerStreamingClient[SimpleResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &BenchmarkService_ServiceDesc.Streams[2], BenchmarkService_StreamingFromServer_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &actorrpc.GenericClientStream[SimpleRequest, SimpleResponse]{ClientStream: stream}
+	// io.EOF means the call has already ended: Recv returns how.
+	if err := x.ClientStream.SendMsg(in); err != nil && err != io.EOF {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// BenchmarkService_StreamingFromServerClient is the client side of StreamingFromServer, by the name protoc-gen-go-grpc gives it.
+type BenchmarkService_StreamingFromServerClient = actorrpc.ServerStreamingClient[SimpleResponse]
+
+func (c *benchmarkServiceClient) StreamingFromServerActor(ctx context.Context, in *SimpleRequest, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	ref, err := c.cc.StartStream(ctx, &BenchmarkService_ServiceDesc.Streams[2], BenchmarkService_StreamingFromServer_FullMethodName, pid, func() proto.Message { return new(SimpleResponse) }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	root := c.cc.ActorSystem().Root
+	if err := ref.Send(root, in); err != nil {
+		ref.Cancel(root)
+		return nil, err
+	}
+	ref.CloseSend(root)
+	return ref, nil
+}
+
+func (c *benchmarkServiceClient) StreamingBothWays(ctx context.Context, opts ...actorrpc.CallOption) (actorrpc.BidiStreamingClient[SimpleRequest, SimpleResponse], error) {
+	stream, err := c.cc.NewStream(ctx, &BenchmarkService_ServiceDesc.Streams[3], BenchmarkService_StreamingBothWays_FullMethodName, opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &actorrpc.GenericClientStream[SimpleRequest, SimpleResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// BenchmarkService_StreamingBothWaysClient is the client side of StreamingBothWays, by the name protoc-gen-go-grpc gives it.
+type BenchmarkService_StreamingBothWaysClient = actorrpc.BidiStreamingClient[SimpleRequest, SimpleResponse]
+
+func (c *benchmarkServiceClient) StreamingBothWaysActor(ctx context.Context, pid *actor.PID, opts ...actorrpc.CallOption) (*actorrpc.StreamRef, error) {
+	ref, err := c.cc.StartStream(ctx, &BenchmarkService_ServiceDesc.Streams[3], BenchmarkService_StreamingBothWays_FullMethodName, pid, func() proto.Message { return new(SimpleResponse) }, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return ref, nil
+}
+
 // BenchmarkServiceServer is the server API for the BenchmarkService service.
 // All implementations must embed UnimplementedBenchmarkServiceServer for forward compatibility.
-//
-// Streaming methods are omitted (generated with skip_streaming=true, as actorrpc
-// does not support streaming yet): StreamingCall, StreamingFromClient, StreamingFromServer, StreamingBothWays.
 type BenchmarkServiceServer interface {
 	// One request followed by one response.
 	UnaryCall(context.Context, *SimpleRequest) (*SimpleResponse, error)
+	// Repeated sequence of one request followed by one response (ping-pong).
+	StreamingCall(actorrpc.BidiStreamingServer[SimpleRequest, SimpleResponse]) error
+	// Single-sided unbounded streaming from client to server.
+	StreamingFromClient(actorrpc.ClientStreamingServer[SimpleRequest, SimpleResponse]) error
+	// Single-sided unbounded streaming from server to client.
+	StreamingFromServer(*SimpleRequest, actorrpc.ServerStreamingServer[SimpleResponse]) error
+	// Two-sided unbounded streaming between server and client.
+	StreamingBothWays(actorrpc.BidiStreamingServer[SimpleRequest, SimpleResponse]) error
 	mustEmbedUnimplementedBenchmarkServiceServer()
 }
 
@@ -68,6 +196,22 @@ type UnimplementedBenchmarkServiceServer struct{}
 
 func (UnimplementedBenchmarkServiceServer) UnaryCall(context.Context, *SimpleRequest) (*SimpleResponse, error) {
 	return nil, actorrpc.Errorf(actorrpc.Unimplemented, "method UnaryCall not implemented")
+}
+
+func (UnimplementedBenchmarkServiceServer) StreamingCall(actorrpc.BidiStreamingServer[SimpleRequest, SimpleResponse]) error {
+	return actorrpc.Errorf(actorrpc.Unimplemented, "method StreamingCall not implemented")
+}
+
+func (UnimplementedBenchmarkServiceServer) StreamingFromClient(actorrpc.ClientStreamingServer[SimpleRequest, SimpleResponse]) error {
+	return actorrpc.Errorf(actorrpc.Unimplemented, "method StreamingFromClient not implemented")
+}
+
+func (UnimplementedBenchmarkServiceServer) StreamingFromServer(*SimpleRequest, actorrpc.ServerStreamingServer[SimpleResponse]) error {
+	return actorrpc.Errorf(actorrpc.Unimplemented, "method StreamingFromServer not implemented")
+}
+
+func (UnimplementedBenchmarkServiceServer) StreamingBothWays(actorrpc.BidiStreamingServer[SimpleRequest, SimpleResponse]) error {
+	return actorrpc.Errorf(actorrpc.Unimplemented, "method StreamingBothWays not implemented")
 }
 
 func (UnimplementedBenchmarkServiceServer) mustEmbedUnimplementedBenchmarkServiceServer() {}
@@ -91,9 +235,12 @@ func RegisterBenchmarkServiceServer(s actorrpc.ServiceRegistrar, srv BenchmarkSe
 	s.RegisterService(&BenchmarkService_ServiceDesc, srv)
 }
 
-// RegisterBenchmarkServiceActor serves the BenchmarkService service on s with an actor: each call
+// RegisterBenchmarkServiceActor serves the BenchmarkService service on s with an actor: each unary call
 // arrives at pid as an *actorrpc.UnaryCall whose Request is the method's request
 // type; answer with call.Respond or call.Fail.
+// Each streaming call arrives as an *actorrpc.IncomingStreamCall, followed by
+// *actorrpc.StreamMessage (whose Msg is the method's request type) and *actorrpc.StreamEnd;
+// answer with call.Stream.Send and end the call with call.Stream.Finish.
 func RegisterBenchmarkServiceActor(s actorrpc.ServiceRegistrar, pid *actor.PID) {
 	s.RegisterActorService(&BenchmarkService_ServiceDesc, pid)
 }
@@ -107,6 +254,38 @@ func _BenchmarkService_UnaryCall_Handler(srv any, ctx context.Context, req proto
 	return out, err
 }
 
+func _BenchmarkService_StreamingCall_Handler(srv any, stream actorrpc.ServerStream) error {
+	return srv.(BenchmarkServiceServer).StreamingCall(&actorrpc.GenericServerStream[SimpleRequest, SimpleResponse]{ServerStream: stream})
+}
+
+// BenchmarkService_StreamingCallServer is the server side of StreamingCall, by the name protoc-gen-go-grpc gives it.
+type BenchmarkService_StreamingCallServer = actorrpc.BidiStreamingServer[SimpleRequest, SimpleResponse]
+
+func _BenchmarkService_StreamingFromClient_Handler(srv any, stream actorrpc.ServerStream) error {
+	return srv.(BenchmarkServiceServer).StreamingFromClient(&actorrpc.GenericServerStream[SimpleRequest, SimpleResponse]{ServerStream: stream})
+}
+
+// BenchmarkService_StreamingFromClientServer is the server side of StreamingFromClient, by the name protoc-gen-go-grpc gives it.
+type BenchmarkService_StreamingFromClientServer = actorrpc.ClientStreamingServer[SimpleRequest, SimpleResponse]
+
+func _BenchmarkService_StreamingFromServer_Handler(srv any, stream actorrpc.ServerStream) error {
+	m := new(SimpleRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(BenchmarkServiceServer).StreamingFromServer(m, &actorrpc.GenericServerStream[SimpleRequest, SimpleResponse]{ServerStream: stream})
+}
+
+// BenchmarkService_StreamingFromServerServer is the server side of StreamingFromServer, by the name protoc-gen-go-grpc gives it.
+type BenchmarkService_StreamingFromServerServer = actorrpc.ServerStreamingServer[SimpleResponse]
+
+func _BenchmarkService_StreamingBothWays_Handler(srv any, stream actorrpc.ServerStream) error {
+	return srv.(BenchmarkServiceServer).StreamingBothWays(&actorrpc.GenericServerStream[SimpleRequest, SimpleResponse]{ServerStream: stream})
+}
+
+// BenchmarkService_StreamingBothWaysServer is the server side of StreamingBothWays, by the name protoc-gen-go-grpc gives it.
+type BenchmarkService_StreamingBothWaysServer = actorrpc.BidiStreamingServer[SimpleRequest, SimpleResponse]
+
 // BenchmarkService_ServiceDesc is the actorrpc.ServiceDesc for the BenchmarkService service.
 // It's only intended for direct use with RegisterBenchmarkServiceServer and RegisterBenchmarkServiceActor,
 // and not to be introspected or modified (even as a copy).
@@ -118,6 +297,34 @@ var BenchmarkService_ServiceDesc = actorrpc.ServiceDesc{
 			MethodName: "UnaryCall",
 			NewRequest: func() proto.Message { return new(SimpleRequest) },
 			Handler:    _BenchmarkService_UnaryCall_Handler,
+		},
+	},
+	Streams: []actorrpc.StreamDesc{
+		{
+			StreamName:    "StreamingCall",
+			Handler:       _BenchmarkService_StreamingCall_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+			NewRequest:    func() proto.Message { return new(SimpleRequest) },
+		},
+		{
+			StreamName:    "StreamingFromClient",
+			Handler:       _BenchmarkService_StreamingFromClient_Handler,
+			ClientStreams: true,
+			NewRequest:    func() proto.Message { return new(SimpleRequest) },
+		},
+		{
+			StreamName:    "StreamingFromServer",
+			Handler:       _BenchmarkService_StreamingFromServer_Handler,
+			ServerStreams: true,
+			NewRequest:    func() proto.Message { return new(SimpleRequest) },
+		},
+		{
+			StreamName:    "StreamingBothWays",
+			Handler:       _BenchmarkService_StreamingBothWays_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+			NewRequest:    func() proto.Message { return new(SimpleRequest) },
 		},
 	},
 	Metadata: "grpc/testing/benchmark_service.proto",

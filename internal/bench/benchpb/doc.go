@@ -1,4 +1,4 @@
 // Package benchpb holds the Go code generated for gRPC's grpc.testing.BenchmarkService
-// (and the messages it uses), with protoc-gen-go and actorrpc's own plugin. Only the unary
-// method is generated for actorrpc until the runtime streams.
+// (and the messages it uses), with protoc-gen-go and actorrpc's own plugin: all five
+// methods, unary and streaming.
 package benchpb

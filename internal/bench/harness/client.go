@@ -32,8 +32,13 @@ func (f *ClientFlags) Register(fs *flag.FlagSet) {
 	f.register(fs)
 }
 
-// CallFunc makes one call of a workload. Each caller has its own.
+// CallFunc makes one operation of a workload: a unary call, a ping-pong round trip on the
+// caller's stream, or one message received from it. Each caller has its own.
 type CallFunc func(ctx context.Context) error
+
+// NewCaller makes one caller's CallFunc. For a streaming workload it opens the caller's
+// stream with ctx, which RunClient cancels when the run ends.
+type NewCaller func(ctx context.Context, w Workload) (CallFunc, error)
 
 // Result is what a client reports about one run, as one JSON line on stdout.
 type Result struct {
@@ -58,21 +63,28 @@ type caller struct {
 	firstErr error
 }
 
-// RunClient drives the workload f.Workload: f.Callers goroutines each call, wait for the
-// answer, and call again, for f.Warmup and then for the measured f.Duration. newCall is
-// called once per caller before the load starts. Only calls started inside the window
-// count. Server-side costs come from the admin endpoint, read at both edges of the window.
-func RunClient(ctx context.Context, f ClientFlags, client string, newCall func(Workload) CallFunc) (Result, error) {
+// RunClient drives the workload f.Workload: its callers each run one operation, wait for
+// it to end, and run the next, for f.Warmup and then for the measured f.Duration. newCall
+// is called once per caller before the load starts (streaming workloads open their
+// streams there). Only operations started inside the window count. When the window ends
+// the callers stop and ctx is cancelled, which ends their streams; failures after that do
+// not count. Server-side costs come from the admin endpoint, read at both edges of the
+// window.
+func RunClient(ctx context.Context, f ClientFlags, client string, newCall NewCaller) (Result, error) {
 	f.apply()
 	w, err := LookupWorkload(f.Workload)
 	if err != nil {
 		return Result{}, err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	callers := make([]*caller, w.Callers)
 	calls := make([]CallFunc, w.Callers)
 	for i := range callers {
 		callers[i] = new(caller)
-		calls[i] = newCall(w)
+		if calls[i], err = newCall(ctx, w); err != nil {
+			return Result{}, fmt.Errorf("caller %d of %s: %w", i, w.Name, err)
+		}
 	}
 	var measuring, stop atomic.Bool
 	var wg sync.WaitGroup
@@ -85,10 +97,15 @@ func RunClient(ctx context.Context, f ClientFlags, client string, newCall func(W
 				err := call(ctx)
 				d := time.Since(t0)
 				switch {
+				case err != nil && stop.Load():
+					return // the run ended under it
 				case err != nil:
 					c.errs++
 					if c.firstErr == nil {
 						c.firstErr = err
+					}
+					if w.Streaming() {
+						return // a broken stream stays broken
 					}
 				case m:
 					c.hist.Record(d)
@@ -102,7 +119,7 @@ func RunClient(ctx context.Context, f ClientFlags, client string, newCall func(W
 	var s1, s2 Snapshot
 	var serr error
 	if f.Admin != "" {
-		s1, serr = fetchStats(f.Admin)
+		s1, serr = FetchStats(f.Admin)
 	}
 	c1 := TakeSnapshot(0)
 	prof, err := startCPUProfile(f.CPUProfile)
@@ -116,9 +133,10 @@ func RunClient(ctx context.Context, f ClientFlags, client string, newCall func(W
 	c2 := TakeSnapshot(0)
 	err = errors.Join(err, prof.stop())
 	if f.Admin != "" && serr == nil {
-		s2, serr = fetchStats(f.Admin)
+		s2, serr = FetchStats(f.Admin)
 	}
 	stop.Store(true)
+	cancel()
 	wg.Wait()
 	err = errors.Join(err, serr, writeMemProfile(f.MemProfile))
 
@@ -153,7 +171,8 @@ func PrintResult(r Result) error {
 	return err
 }
 
-func fetchStats(admin string) (Snapshot, error) {
+// FetchStats reads a benchmark server's counters from its admin endpoint (host:port).
+func FetchStats(admin string) (Snapshot, error) {
 	resp, err := http.Get("http://" + admin + "/stats")
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("server stats: %w", err)

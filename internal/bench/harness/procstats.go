@@ -19,7 +19,10 @@ type Snapshot struct {
 	Bytes   uint64        `json:"alloc_bytes"` // heap bytes allocated (runtime.MemStats)
 	Writes  int64         `json:"writes"`      // write syscalls (syscw in /proc/self/io), -1 if unknown
 	NumGC   uint32        `json:"num_gc"`
-	Ops     int64         `json:"ops"` // operations the process counted (servers: RPCs handled)
+	Ops     int64         `json:"ops"` // operations the process counted (servers: see CountOp)
+	// Goroutines is runtime.NumGoroutine: a server whose count keeps growing from run to
+	// run leaks streams or calls.
+	Goroutines int `json:"goroutines"`
 }
 
 // TakeSnapshot reads the process's counters. It stops the world briefly (ReadMemStats):
@@ -32,7 +35,7 @@ func TakeSnapshot(ops int64) Snapshot {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
 		cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	return Snapshot{CPU: cpu, Mallocs: ms.Mallocs, Bytes: ms.TotalAlloc, Writes: writeSyscalls(), NumGC: ms.NumGC, Ops: ops}
+	return Snapshot{CPU: cpu, Mallocs: ms.Mallocs, Bytes: ms.TotalAlloc, Writes: writeSyscalls(), NumGC: ms.NumGC, Ops: ops, Goroutines: runtime.NumGoroutine()}
 }
 
 // writeSyscalls returns the process's count of write-family syscalls (write, writev, …;

@@ -29,8 +29,9 @@ func (f *ServerFlags) Register(fs *flag.FlagSet) {
 
 var served atomic.Int64
 
-// CountCall counts one RPC handled; the servers' handlers call it.
-func CountCall() { served.Add(1) }
+// CountOp counts one operation served; the servers' handlers call it: once per unary RPC,
+// once per ping-pong response, once per message a server stream sends.
+func CountOp() { served.Add(1) }
 
 // ServerProcess is a benchmark server's process-wide part: profiles and the admin endpoint.
 type ServerProcess struct {
@@ -77,13 +78,13 @@ func WaitForSignal() {
 	signal.Stop(c)
 }
 
-// Finish writes the profiles, closes the admin endpoint, and prints the cost per RPC over
-// the server's whole life on stderr.
+// Finish writes the profiles, closes the admin endpoint, and prints the cost per operation
+// over the server's whole life on stderr.
 func (p *ServerProcess) Finish() error {
 	end := TakeSnapshot(served.Load())
 	err := errors.Join(p.cpu.stop(), writeMemProfile(p.flags.MemProfile), p.admin.Close())
 	c := CostBetween(p.start, end, 0)
-	fmt.Fprintf(os.Stderr, "server: %d RPCs; per RPC: %.1f µs CPU, %.1f allocs, %.0f B, %.2f writes\n",
+	fmt.Fprintf(os.Stderr, "server: %d ops; per op: %.1f µs CPU, %.1f allocs, %.0f B, %.2f writes\n",
 		end.Ops, c.CPUMicros, c.Allocs, c.Bytes, c.Writes)
 	return err
 }

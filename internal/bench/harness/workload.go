@@ -5,29 +5,46 @@ import (
 	"strings"
 )
 
-// Workload is one kind of load: what each call sends and asks back, and how many callers
-// share the one connection, each starting its next call when the previous one returns.
+// Kind is what one operation of a workload is.
+type Kind string
+
+const (
+	// Unary: one UnaryCall, request and response.
+	Unary Kind = "unary"
+	// PingPong: one request sent on the caller's StreamingCall stream and its one response
+	// received, before the next request (gRPC's "ping-pong" benchmark).
+	PingPong Kind = "pingpong"
+	// ServerStream: one response received on the caller's StreamingFromServer stream, whose
+	// server sends as fast as flow control lets it.
+	ServerStream Kind = "server-stream"
+)
+
+// Workload is one kind of load: what each operation sends and asks back, and how many
+// callers share the one connection, each starting its next operation when the previous one
+// returns. Streaming workloads give each caller one stream for the whole run.
 type Workload struct {
 	Name     string `json:"name"`
+	Kind     Kind   `json:"kind"`
 	ReqSize  int    `json:"req_size"`  // bytes of payload the request carries
 	RespSize int    `json:"resp_size"` // response_size the request asks for
-	Callers  int    `json:"callers"`
+	Callers  int    `json:"callers"`   // callers, each with its own stream if the workload streams
 	About    string `json:"about"`
 }
 
-// Workloads are the unary workloads of the report, in report order.
-//
-// TODO(streaming): add bidi ping-pong (StreamingCall, 1 message each way per round trip)
-// and server streaming 1 KiB (StreamingFromServer, messages/s). The runtime streams, but
-// protoc-gen-go-actorrpc does not generate streaming stubs yet (benchpb is generated with
-// skip_streaming=true): regenerate benchpb without it, give both servers the two handlers
-// and both clients a stream driver. Until then neither runtime is measured on them.
+// Streaming says whether the workload's callers each hold one stream.
+func (w Workload) Streaming() bool { return w.Kind != Unary }
+
+// Workloads are the workloads of the report, in report order.
 var Workloads = []Workload{
-	{Name: "unary-0B-c1", Callers: 1, About: "unary, empty request and response, 1 caller"},
-	{Name: "unary-0B-c64", Callers: 64, About: "unary, empty request and response, 64 callers on one connection"},
-	{Name: "unary-1KiB-c1", ReqSize: 1 << 10, RespSize: 1 << 10, Callers: 1, About: "unary, 1 KiB request and 1 KiB response, 1 caller"},
-	{Name: "unary-1KiB-c64", ReqSize: 1 << 10, RespSize: 1 << 10, Callers: 64, About: "unary, 1 KiB request and 1 KiB response, 64 callers on one connection"},
-	{Name: "unary-1MiB-c1", ReqSize: 1 << 20, RespSize: 1 << 20, Callers: 1, About: "unary, 1 MiB request and 1 MiB response, 1 caller"},
+	{Name: "unary-0B-c1", Kind: Unary, Callers: 1, About: "unary, empty request and response, 1 caller"},
+	{Name: "unary-0B-c64", Kind: Unary, Callers: 64, About: "unary, empty request and response, 64 callers on one connection"},
+	{Name: "unary-1KiB-c1", Kind: Unary, ReqSize: 1 << 10, RespSize: 1 << 10, Callers: 1, About: "unary, 1 KiB request and 1 KiB response, 1 caller"},
+	{Name: "unary-1KiB-c64", Kind: Unary, ReqSize: 1 << 10, RespSize: 1 << 10, Callers: 64, About: "unary, 1 KiB request and 1 KiB response, 64 callers on one connection"},
+	{Name: "unary-1MiB-c1", Kind: Unary, ReqSize: 1 << 20, RespSize: 1 << 20, Callers: 1, About: "unary, 1 MiB request and 1 MiB response, 1 caller"},
+	{Name: "bidi-pingpong-1KiB-c1", Kind: PingPong, ReqSize: 1 << 10, RespSize: 1 << 10, Callers: 1, About: "StreamingCall ping-pong on one stream: a 1 KiB request, wait for its 1 KiB response, repeat; an op is one round trip"},
+	{Name: "bidi-pingpong-1KiB-c64", Kind: PingPong, ReqSize: 1 << 10, RespSize: 1 << 10, Callers: 64, About: "the same ping-pong on 64 streams at once, one connection"},
+	{Name: "server-stream-1KiB-c1", Kind: ServerStream, RespSize: 1 << 10, Callers: 1, About: "StreamingFromServer: the server sends 1 KiB responses on one stream as fast as it can; an op is one message received"},
+	{Name: "server-stream-1KiB-c64", Kind: ServerStream, RespSize: 1 << 10, Callers: 64, About: "the same on 64 streams at once, one connection"},
 }
 
 // MaxPayload is the largest payload a workload uses; servers keep one zero buffer this big.

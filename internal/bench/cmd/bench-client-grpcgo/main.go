@@ -35,16 +35,25 @@ func run(f harness.ClientFlags) error {
 	}
 	defer cc.Close()
 	client := testpb.NewBenchmarkServiceClient(cc)
-	r, err := harness.RunClient(context.Background(), f, "grpcgo", func(w harness.Workload) harness.CallFunc {
-		req := &testpb.SimpleRequest{ResponseSize: int32(w.RespSize)}
-		if w.ReqSize > 0 {
-			req.Payload = &testpb.Payload{Body: harness.Body(w.ReqSize)}
-		}
-		return func(ctx context.Context) error {
-			_, err := client.UnaryCall(ctx, req)
-			return err
-		}
-	})
+	stubs := harness.Stubs[testpb.SimpleRequest, testpb.SimpleResponse]{
+		Request: func(w harness.Workload) *testpb.SimpleRequest {
+			req := &testpb.SimpleRequest{ResponseSize: int32(w.RespSize)}
+			if w.ReqSize > 0 {
+				req.Payload = &testpb.Payload{Body: harness.Body(w.ReqSize)}
+			}
+			return req
+		},
+		Unary: func(ctx context.Context, req *testpb.SimpleRequest) (*testpb.SimpleResponse, error) {
+			return client.UnaryCall(ctx, req)
+		},
+		PingPong: func(ctx context.Context) (harness.BidiClient[testpb.SimpleRequest, testpb.SimpleResponse], error) {
+			return client.StreamingCall(ctx)
+		},
+		ServerStream: func(ctx context.Context, req *testpb.SimpleRequest) (harness.RecvClient[testpb.SimpleResponse], error) {
+			return client.StreamingFromServer(ctx, req)
+		},
+	}
+	r, err := harness.RunClient(context.Background(), f, "grpcgo", stubs.NewCaller)
 	if err != nil {
 		return err
 	}

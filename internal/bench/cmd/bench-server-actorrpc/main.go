@@ -1,7 +1,9 @@
-// Command bench-server-actorrpc serves grpc.testing.BenchmarkService's UnaryCall with
-// actorrpc: each call answers response_size zero bytes. It prints
-// "READY addr=… admin=…" once it listens, serves GET /stats on the admin address, and on
-// SIGINT or SIGTERM stops, writes its profiles and prints its cost per RPC on stderr.
+// Command bench-server-actorrpc serves grpc.testing.BenchmarkService with actorrpc:
+// UnaryCall and each StreamingCall request (ping-pong) are answered with response_size zero
+// bytes; StreamingFromServer sends such responses as fast as it can until the call ends. It
+// prints "READY addr=… admin=…" once it listens, serves GET /stats on the admin address,
+// and on SIGINT or SIGTERM stops, writes its profiles and prints its cost per operation on
+// stderr.
 //
 //	go run ./cmd/bench-server-actorrpc -addr 127.0.0.1:50051 -gomaxprocs 1 -cpuprofile server.pprof
 package main
@@ -24,12 +26,27 @@ type benchServer struct {
 }
 
 func (benchServer) UnaryCall(_ context.Context, req *benchpb.SimpleRequest) (*benchpb.SimpleResponse, error) {
-	harness.CountCall()
+	harness.CountOp()
+	return response(req), nil
+}
+
+// StreamingCall answers each request with response_size zero bytes (ping-pong), until the
+// client half-closes.
+func (benchServer) StreamingCall(stream benchpb.BenchmarkService_StreamingCallServer) error {
+	return harness.ServePingPong(stream, response)
+}
+
+// StreamingFromServer sends response_size zero bytes as fast as it can, until the call ends.
+func (benchServer) StreamingFromServer(req *benchpb.SimpleRequest, stream benchpb.BenchmarkService_StreamingFromServerServer) error {
+	return harness.ServeStream(stream, response(req))
+}
+
+func response(req *benchpb.SimpleRequest) *benchpb.SimpleResponse {
 	resp := &benchpb.SimpleResponse{}
 	if n := int(req.GetResponseSize()); n > 0 {
 		resp.Payload = &benchpb.Payload{Body: harness.Body(n)}
 	}
-	return resp, nil
+	return resp
 }
 
 func main() {

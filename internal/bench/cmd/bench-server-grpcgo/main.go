@@ -1,6 +1,6 @@
-// Command bench-server-grpcgo serves grpc.testing.BenchmarkService's UnaryCall with grpc-go
-// v1.85 and its default options, answering exactly as bench-server-actorrpc does, for
-// comparison. Flags and output are the same.
+// Command bench-server-grpcgo serves grpc.testing.BenchmarkService (UnaryCall, StreamingCall
+// ping-pong, StreamingFromServer) with grpc-go v1.85 and its default options, answering
+// exactly as bench-server-actorrpc does, for comparison. Flags and output are the same.
 //
 //	go run ./cmd/bench-server-grpcgo -addr 127.0.0.1:50052 -gomaxprocs 1
 package main
@@ -24,12 +24,27 @@ type benchServer struct {
 }
 
 func (benchServer) UnaryCall(_ context.Context, req *testpb.SimpleRequest) (*testpb.SimpleResponse, error) {
-	harness.CountCall()
+	harness.CountOp()
+	return response(req), nil
+}
+
+// StreamingCall answers each request with response_size zero bytes (ping-pong), until the
+// client half-closes.
+func (benchServer) StreamingCall(stream testpb.BenchmarkService_StreamingCallServer) error {
+	return harness.ServePingPong(stream, response)
+}
+
+// StreamingFromServer sends response_size zero bytes as fast as it can, until the call ends.
+func (benchServer) StreamingFromServer(req *testpb.SimpleRequest, stream testpb.BenchmarkService_StreamingFromServerServer) error {
+	return harness.ServeStream(stream, response(req))
+}
+
+func response(req *testpb.SimpleRequest) *testpb.SimpleResponse {
 	resp := &testpb.SimpleResponse{}
 	if n := int(req.GetResponseSize()); n > 0 {
 		resp.Payload = &testpb.Payload{Body: harness.Body(n)}
 	}
-	return resp, nil
+	return resp
 }
 
 func main() {

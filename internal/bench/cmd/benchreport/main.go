@@ -127,12 +127,26 @@ func run(c config) error {
 		servers[p.server] = s
 	}
 
+	before := map[string]int{}
+	for rt, s := range servers {
+		if before[rt], err = s.goroutines(); err != nil {
+			return err
+		}
+	}
 	started := time.Now()
 	results, err := runAll(c, servers, interrupted)
 	if err != nil {
 		return err
 	}
 	rep := newReport(c, results, time.Since(started))
+	rep.serverGoroutines = map[string][2]int{}
+	for rt, s := range servers {
+		after, err := s.settledGoroutines(before[rt], 5*time.Second)
+		if err != nil {
+			return err
+		}
+		rep.serverGoroutines[rt] = [2]int{before[rt], after}
+	}
 	md := rep.markdown()
 	fmt.Print(md)
 	if c.rawPath != "" {

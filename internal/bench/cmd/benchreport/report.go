@@ -47,6 +47,9 @@ type report struct {
 	c       config
 	cells   map[key]*cell
 	elapsed time.Duration
+	// serverGoroutines is each server's goroutine count before the first run and after
+	// the last.
+	serverGoroutines map[string][2]int
 }
 
 func newReport(c config, samples []sample, elapsed time.Duration) *report {
@@ -105,11 +108,16 @@ func (r *report) markdown() string {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("Run %s UTC on %s; %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04"), machine(), r.settings())
 	p("Medians of %d run(s) per cell, spread (min–max) of throughput in brackets; ratios are "+
-		"to grpc-go → grpc-go on the same workload in the same run. Costs are per RPC, measured "+
+		"to grpc-go → grpc-go on the same workload in the same run. An op is one RPC for the "+
+		"unary workloads, one round trip (a request and its response) on a stream for "+
+		"bidi-pingpong, and one message received by the client for server-stream; ops/s, "+
+		"latencies and every cost per op follow that (so for server-stream, per message, and "+
+		"p50/p99 are the gaps between messages). Costs are measured "+
 		"inside each process over the measured window: heap allocations and bytes "+
 		"(runtime.MemStats), CPU time (getrusage, user+system), write syscalls (syscw in "+
-		"/proc/self/io); \"cli / srv\" is client / server. The client's figures include the "+
-		"load generator's own (small, allocation-free) loop.\n\n", r.c.reps)
+		"/proc/self/io); \"cli / srv\" is client / server; the server divides by the ops it "+
+		"counted itself (RPCs answered, ping-pong responses, stream messages sent). The "+
+		"client's figures include the load generator's own (small, allocation-free) loop.\n\n", r.c.reps)
 	p("| workload | client → server | ops/s (min–max) | × grpc-go | p50 µs | p99 µs | allocs/op cli / srv | B/op cli / srv | CPU µs/op cli / srv | writes/op cli / srv |\n")
 	p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, w := range r.c.workloads {
@@ -123,7 +131,7 @@ func (r *report) markdown() string {
 				continue
 			}
 			ops := fmt.Sprintf("%s (%s–%s)", num(c.ops.med), num(c.ops.min), num(c.ops.max))
-			if w.ReqSize+w.RespSize >= 1<<20 {
+			if w.ReqSize+w.RespSize >= 1<<20 || w.Kind == harness.ServerStream {
 				ops += fmt.Sprintf(" = %.0f MiB/s", c.ops.med*float64(w.ReqSize+w.RespSize)/(1<<20))
 			}
 			if c.failed > 0 {
@@ -133,8 +141,8 @@ func (r *report) markdown() string {
 			if x := r.ratio(w.Name, pr); x > 0 {
 				ratio = fmt.Sprintf("%.2f×", x)
 			}
-			p("| %s | %s | %s | %s | %.0f | %.0f | %.0f / %.0f | %s / %s | %.1f / %.1f | %s / %s |\n",
-				w.Name, pr, ops, ratio, c.p50.med, c.p99.med,
+			p("| %s | %s | %s | %s | %s | %s | %.0f / %.0f | %s / %s | %.1f / %.1f | %s / %s |\n",
+				w.Name, pr, ops, ratio, num(c.p50.med), num(c.p99.med),
 				c.cliAllocs.med, c.srvAllocs.med, num(c.cliBytes.med), num(c.srvBytes.med),
 				c.cliCPU.med, c.srvCPU.med, writes(c.cliWrites.med), writes(c.srvWrites.med))
 		}
@@ -147,7 +155,10 @@ func (r *report) markdown() string {
 		}
 		p("`%s`: %s", w.Name, w.About)
 	}
-	p(". Streaming workloads (bidi ping-pong, server streaming 1 KiB) are not measured yet: actorrpc's code generator does not emit streaming stubs yet (TODO in harness/workload.go).\n")
+	p(".\n")
+	if g := r.goroutines(); g != "" {
+		p("\n%s\n", g)
+	}
 	return b.String()
 }
 
@@ -162,7 +173,7 @@ func (r *report) targets() string {
 		return "**missed**"
 	}
 	p("Targets (issue 7), from the medians above:\n\n")
-	p("| workload | actorrpc → actorrpc ≥ 1.2× | grpcgo → actorrpc ≥ 1.2× | actorrpc → grpcgo ≥ 1.1× | allocs per round trip (cli+srv) actorrpc / grpc-go, target ≤ 70 |\n")
+	p("| workload | actorrpc → actorrpc ≥ 1.2× | grpcgo → actorrpc ≥ 1.2× | actorrpc → grpcgo ≥ 1.1× | allocs per op (cli+srv) actorrpc / grpc-go, target ≤ 70 per unary round trip |\n")
 	p("|---|---|---|---|---|\n")
 	for _, w := range r.c.workloads {
 		row := "| " + w.Name
@@ -182,6 +193,12 @@ func (r *report) targets() string {
 			row += " | –"
 		case w.ReqSize+w.RespSize >= 1<<20:
 			row += fmt.Sprintf(" | %.0f (not a target at 1 MiB)", ours.cliAllocs.med+ours.srvAllocs.med)
+		case w.Streaming():
+			row += fmt.Sprintf(" | %.0f", ours.cliAllocs.med+ours.srvAllocs.med)
+			if theirs != nil && theirs.runs > 0 {
+				row += fmt.Sprintf(" / %.0f", theirs.cliAllocs.med+theirs.srvAllocs.med)
+			}
+			row += " (per " + opName(w) + ", not a target)"
 		default:
 			a := ours.cliAllocs.med + ours.srvAllocs.med
 			row += fmt.Sprintf(" | %.0f", a)
@@ -193,7 +210,7 @@ func (r *report) targets() string {
 		p("%s |\n", row)
 	}
 	for _, w := range r.c.workloads {
-		if w.Callers < 64 || w.ReqSize+w.RespSize >= 1<<20 {
+		if w.Kind != harness.Unary || w.Callers < 64 || w.ReqSize+w.RespSize >= 1<<20 {
 			continue
 		}
 		c := r.cells[key{w.Name, pair{actorrpc, actorrpc}}]
@@ -205,6 +222,40 @@ func (r *report) targets() string {
 	}
 	p("\n")
 	return b.String()
+}
+
+// opName is what one op of w is, for the text.
+func opName(w harness.Workload) string {
+	switch w.Kind {
+	case harness.PingPong:
+		return "round trip"
+	case harness.ServerStream:
+		return "message"
+	}
+	return "RPC"
+}
+
+// goroutines compares each server's goroutine count before the first run and after the
+// last: a count that grew means calls or streams that did not end with their client.
+func (r *report) goroutines() string {
+	var parts []string
+	leaked := false
+	for _, rt := range []string{actorrpc, grpcgo} {
+		g, ok := r.serverGoroutines[rt]
+		if !ok {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d → %d", rt, g[0], g[1]))
+		leaked = leaked || g[1] > g[0]
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	verdict := "none left behind"
+	if leaked {
+		verdict = "**grew: calls or streams outlived their clients**"
+	}
+	return "Server goroutines before the first run → after the last client exited: " + strings.Join(parts, ", ") + " (" + verdict + ")."
 }
 
 func (r *report) settings() string {

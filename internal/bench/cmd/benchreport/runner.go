@@ -143,6 +143,29 @@ func (s *serverProc) stop() error {
 	return nil
 }
 
+// goroutines is the server's goroutine count now.
+func (s *serverProc) goroutines() (int, error) {
+	st, err := harness.FetchStats(s.admin)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", s.name, err)
+	}
+	return st.Goroutines, nil
+}
+
+// settledGoroutines waits up to max for the server's goroutine count to fall to want (its
+// last client has exited, but the server may still be tearing the connection down) and
+// returns the count it saw last.
+func (s *serverProc) settledGoroutines(want int, max time.Duration) (int, error) {
+	deadline := time.Now().Add(max)
+	for {
+		n, err := s.goroutines()
+		if err != nil || n <= want || time.Now().After(deadline) {
+			return n, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // sample is one run's outcome.
 type sample struct {
 	rep      int
