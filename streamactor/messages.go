@@ -43,7 +43,8 @@ type HeaderResult struct {
 	Err    error
 }
 
-// Cancel ends the stream locally: RST_STREAM(CANCEL), and Status as the outcome.
+// Cancel ends the stream at once with Status. A client stream sends RST_STREAM(CANCEL); a
+// server stream drops its queued messages and sends Status in its trailers.
 type Cancel struct{ Status *wire.Status }
 
 // Finish ends a server stream served by an actor: Err nil for OK, else the status to send;
@@ -95,7 +96,8 @@ func (r *StreamRef) Send(sender actor.SenderContext, msg proto.Message) error {
 // CloseSend half-closes the stream after the queued messages.
 func (r *StreamRef) CloseSend(sender actor.SenderContext) { sender.Send(r.pid, &CloseSend{}) }
 
-// Cancel cancels the stream.
+// Cancel cancels the stream: a client stream is reset (RST_STREAM) and ends CANCELLED; a
+// server stream ends at once with CANCELLED, its queued messages dropped.
 func (r *StreamRef) Cancel(sender actor.SenderContext) {
 	sender.Send(r.pid, &Cancel{Status: wire.NewStatus(wire.Canceled, "stream cancelled by its actor")})
 }

@@ -104,6 +104,8 @@ func (s *Server) Receive(ctx actor.Context) {
 		s.writeHeaders(ctx, m.Header, s.sc.HeaderEncoding())
 	case *Finish:
 		s.finish(ctx, m.Err, nil, m.Trailer)
+	case *Cancel: // from the serving actor: end now, queued messages dropped
+		s.abort(ctx, m.Status)
 	case *handlerReturned:
 		s.running = false
 		header, headerSent, trailer := s.sc.Finish()

@@ -1,11 +1,34 @@
 // Package supervisor holds actorrpc's supervision policies: what the failure of each actor
-// in the tree means. The trees are
+// in the tree means.
 //
-//	client: root → channel actor → connection actor, call actors
-//	server: root → server actor → connection actor → call actors
+// The client tree (call and stream actors are children of the channel, not of a
+// connection: a call exists before it has a connection, and outlives a connection that
+// fails under a wait-for-ready call):
 //
-// No actor of actorrpc is restarted: a call actor that fails ends its call (INTERNAL), a
-// connection actor that fails ends its calls (UNAVAILABLE) and its parent reconnects or
-// forgets it. Every failure is published on the actor system's event stream as a *Failure,
-// carrying the panic value and the stack, and logged at error level.
+//	root guardian
+//	└── channel actor ............ StopOnFailure for its children
+//	    ├── connection actor ..... fails → its calls get ConnectionLost (UNAVAILABLE);
+//	    │                          the channel goes IDLE / reconnects with backoff
+//	    ├── unary call actor ..... fails → its call ends INTERNAL; siblings go on
+//	    └── stream actor ......... fails → its stream ends INTERNAL; siblings go on
+//
+// The server tree:
+//
+//	root guardian
+//	└── server actor ............. StopOnFailure for its children
+//	    └── connection actor ..... fails → its calls end (RST_STREAM), the socket closes;
+//	        │                      the server and its other connections go on
+//	        ├── unary call actor . handler panics → the call ends INTERNAL ("grpc: handler
+//	        │                      panicked: ..."); the connection goes on
+//	        └── stream actor ..... the same, for streaming handlers
+//
+// Actors that users supply (RegisterActorService, actor-driven streams) live in the user's
+// own tree; actorrpc.EndCallOnPanic is the strategy that ends the call an actor was
+// handling when it panicked, with INTERNAL, and then restarts it (or applies another
+// strategy).
+//
+// No actor of actorrpc is restarted: a call actor that fails ends its call, a connection
+// actor that fails ends its calls and its parent reconnects or forgets it. Every failure is
+// published on the actor system's event stream as a *Failure, carrying the panic value and
+// the stack (KeepStack and CaptureStack keep it), and logged at error level.
 package supervisor
