@@ -127,9 +127,8 @@ func run(c config) error {
 		servers[p.server] = s
 	}
 
-	before := map[string]int{}
-	for rt, s := range servers {
-		if before[rt], err = s.goroutines(); err != nil {
+	for _, s := range servers {
+		if s.gBefore, err = s.goroutines(); err != nil {
 			return err
 		}
 	}
@@ -139,14 +138,7 @@ func run(c config) error {
 		return err
 	}
 	rep := newReport(c, results, time.Since(started))
-	rep.serverGoroutines = map[string][2]int{}
-	for rt, s := range servers {
-		after, err := s.settledGoroutines(before[rt], 5*time.Second)
-		if err != nil {
-			return err
-		}
-		rep.serverGoroutines[rt] = [2]int{before[rt], after}
-	}
+	rep.servers = servers
 	md := rep.markdown()
 	fmt.Print(md)
 	if c.rawPath != "" {

@@ -47,9 +47,7 @@ type report struct {
 	c       config
 	cells   map[key]*cell
 	elapsed time.Duration
-	// serverGoroutines is each server's goroutine count before the first run and after
-	// the last.
-	serverGoroutines map[string][2]int
+	servers map[string]*serverProc // for their goroutine counts
 }
 
 func newReport(c config, samples []sample, elapsed time.Duration) *report {
@@ -235,27 +233,29 @@ func opName(w harness.Workload) string {
 	return "RPC"
 }
 
-// goroutines compares each server's goroutine count before the first run and after the
-// last: a count that grew means calls or streams that did not end with their client.
+// goroutines reports each server's goroutine count once each client had exited: a count
+// that kept growing from the first run to the last means calls or streams that outlived
+// their client.
 func (r *report) goroutines() string {
 	var parts []string
-	leaked := false
+	grew := false
 	for _, rt := range []string{actorrpc, grpcgo} {
-		g, ok := r.serverGoroutines[rt]
-		if !ok {
+		s := r.servers[rt]
+		if s == nil || s.gRuns == 0 {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s %d → %d", rt, g[0], g[1]))
-		leaked = leaked || g[1] > g[0]
+		parts = append(parts, fmt.Sprintf("%s %d before the first run, %d after it, %d after the last (at most %d)",
+			rt, s.gBefore, s.gFirst, s.gLast, s.gMax))
+		grew = grew || s.gLast > s.gFirst
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	verdict := "none left behind"
-	if leaked {
+	if grew {
 		verdict = "**grew: calls or streams outlived their clients**"
 	}
-	return "Server goroutines before the first run → after the last client exited: " + strings.Join(parts, ", ") + " (" + verdict + ")."
+	return "Server goroutines once each client process had exited: " + strings.Join(parts, "; ") + " (" + verdict + ")."
 }
 
 func (r *report) settings() string {

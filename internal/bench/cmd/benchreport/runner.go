@@ -82,6 +82,10 @@ type serverProc struct {
 	addr, admin string
 	stderr      bytes.Buffer
 	exited      chan error
+
+	// Goroutine counts: before the first run, and once each client had exited (the
+	// first, the last and the most).
+	gBefore, gFirst, gLast, gMax, gRuns int
 }
 
 func startServer(c config, rt string) (*serverProc, error) {
@@ -152,18 +156,29 @@ func (s *serverProc) goroutines() (int, error) {
 	return st.Goroutines, nil
 }
 
-// settledGoroutines waits up to max for the server's goroutine count to fall to want (its
-// last client has exited, but the server may still be tearing the connection down) and
-// returns the count it saw last.
-func (s *serverProc) settledGoroutines(want int, max time.Duration) (int, error) {
-	deadline := time.Now().Add(max)
-	for {
-		n, err := s.goroutines()
-		if err != nil || n <= want || time.Now().After(deadline) {
-			return n, err
-		}
-		time.Sleep(50 * time.Millisecond)
+// noteGoroutines records the server's goroutine count after a client exited. The server
+// may still be tearing that connection down, so it waits up to 2 s for the count to fall
+// to what it was after the first run (before the first run, for the first).
+func (s *serverProc) noteGoroutines() error {
+	want := s.gFirst
+	if s.gRuns == 0 {
+		want = s.gBefore
 	}
+	deadline := time.Now().Add(2 * time.Second)
+	n, err := s.goroutines()
+	for err == nil && n > want && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		n, err = s.goroutines()
+	}
+	if err != nil {
+		return err
+	}
+	if s.gRuns == 0 {
+		s.gFirst = n
+	}
+	s.gRuns++
+	s.gLast, s.gMax = n, max(s.gMax, n)
+	return nil
 }
 
 // sample is one run's outcome.
@@ -190,6 +205,9 @@ func runAll(c config, servers map[string]*serverProc, interrupted <-chan os.Sign
 				s := sample{rep: rep, workload: w.Name, pair: p}
 				s.result, s.err = runClient(c, servers[p.server], w, p, rep)
 				out = append(out, s)
+				if err := servers[p.server].noteGoroutines(); err != nil {
+					return nil, err
+				}
 				if s.err != nil {
 					fmt.Fprintf(os.Stderr, "[%d/%d] rep %d %-15s %-20s FAILED: %v\n", len(out), total, rep, w.Name, p, s.err)
 					continue
