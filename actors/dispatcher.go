@@ -52,31 +52,55 @@ func (d *warmDispatcher) worker(fn func()) {
 	}
 }
 
-// dispatchers holds one dispatcher per actor system: workers started for one system (in
-// a testing/synctest bubble, say) never run another's mailboxes. Keys are weak, and an
-// entry goes when its system is collected, so the map does not keep systems alive.
-var dispatchers sync.Map // weak.Pointer[actor.ActorSystem] → *warmDispatcher
+// runtimeEnv is what the runtime actors of one actor system share: the warm dispatcher
+// and the props options that select it and the runtime mailbox, built once so that a
+// spawn does not build them again.
+type runtimeEnv struct {
+	dispatcher *warmDispatcher
+	// opts is {WithMailbox(runtimeMailbox), WithDispatcher(dispatcher)}; never appended to.
+	opts []actor.PropsOption
+}
 
-// dispatcherFor returns the dispatcher of system's runtime actors.
-func dispatcherFor(system *actor.ActorSystem) actor.Dispatcher {
+// withRuntimeMailbox selects the runtime mailbox (mailbox.go).
+var withRuntimeMailbox = actor.WithMailbox(runtimeMailbox)
+
+// envs holds one runtimeEnv per actor system: workers started for one system (in a
+// testing/synctest bubble, say) never run another's mailboxes. Keys are weak, and an
+// entry goes when its system is collected, so the map does not keep systems alive.
+var envs sync.Map // weak.Pointer[actor.ActorSystem] → *runtimeEnv
+
+// envFor returns the runtimeEnv of system.
+func envFor(system *actor.ActorSystem) *runtimeEnv {
 	key := weak.Make(system)
-	if d, ok := dispatchers.Load(key); ok {
-		return d.(*warmDispatcher)
+	if e, ok := envs.Load(key); ok {
+		return e.(*runtimeEnv)
 	}
-	d, loaded := dispatchers.LoadOrStore(key, &warmDispatcher{work: make(chan func()), throughput: mailboxThroughput})
+	d := &warmDispatcher{work: make(chan func()), throughput: mailboxThroughput}
+	fresh := &runtimeEnv{dispatcher: d, opts: []actor.PropsOption{withRuntimeMailbox, actor.WithDispatcher(d)}}
+	e, loaded := envs.LoadOrStore(key, fresh)
 	if !loaded {
-		runtime.AddCleanup(system, func(k weak.Pointer[actor.ActorSystem]) { dispatchers.Delete(k) }, key)
+		runtime.AddCleanup(system, func(k weak.Pointer[actor.ActorSystem]) { envs.Delete(k) }, key)
 	}
-	return d.(*warmDispatcher)
+	return e.(*runtimeEnv)
 }
 
 // RuntimeProps returns props for one of the runtime's own actors (never a user's: those
-// may block for long and keep protoactor-go's default dispatcher), with the warm
-// dispatcher of system.
+// may block for long and keep protoactor-go's default dispatcher and mailbox), with the
+// warm dispatcher of system and the runtime mailbox (mailbox.go). An actor.WithMailbox
+// among opts replaces the runtime mailbox; the dispatcher is always system's.
 // With a nil system they get protoactor-go's default dispatcher.
+//
+// Without opts the only allocations are the two of actor.PropsFromProducer (the Props and
+// its wrapper of producer).
 func RuntimeProps(system *actor.ActorSystem, producer actor.Producer, opts ...actor.PropsOption) *actor.Props {
 	if system == nil {
-		return actor.PropsFromProducer(producer, opts...)
+		return actor.PropsFromProducer(producer, withRuntimeMailbox).Configure(opts...)
 	}
-	return actor.PropsFromProducer(producer, append(opts, actor.WithDispatcher(dispatcherFor(system)))...)
+	env := envFor(system)
+	props := actor.PropsFromProducer(producer, env.opts...)
+	if len(opts) > 0 {
+		props.Configure(opts...)
+		props.Configure(env.opts[1]) // the dispatcher stays system's
+	}
+	return props
 }
