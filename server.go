@@ -163,7 +163,7 @@ func (s *Server) sendToServerActor(msg any) bool {
 func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.StreamOwner {
 	req, herr := wire.ParseRequestHeaders(st.Fields)
 	if herr != nil {
-		return actors.StreamOwner{Reject: callactor.RejectFields(herr)}
+		return callactor.Reject(herr)
 	}
 	h, status := s.lookup(req.Path)
 	if status == nil {

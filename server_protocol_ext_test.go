@@ -182,7 +182,6 @@ func TestRawServerRejectsBadRequests(t *testing.T) {
 		{name: "PUT with a message", headers: withField(rawRequestHeaders(echoPath), ":method", "PUT"), data: good, wantHTTP: "405", wantStatus: "13"},
 		{name: "content-type text/html", headers: withField(rawRequestHeaders(echoPath), "content-type", "text/html"), data: good, wantHTTP: "415", wantStatus: "13"},
 		{name: "no content-type", headers: withoutField(rawRequestHeaders(echoPath), "content-type"), data: good, wantHTTP: "415", wantStatus: "13"},
-		{name: "no :path", headers: withoutField(rawRequestHeaders(echoPath), ":path"), data: good, wantHTTP: "200", wantStatus: "12"},
 		{name: "unknown method", headers: rawRequestHeaders("/rawtest.Echo/Nope"), data: good, wantHTTP: "200", wantStatus: "12"},
 		{name: "unknown service", headers: rawRequestHeaders("/nope.Nope/Echo"), data: good, wantHTTP: "200", wantStatus: "12"},
 		{name: "grpc-timeout 1x", headers: rawRequestHeaders(echoPath, hpack.HeaderField{Name: "grpc-timeout", Value: "1x"}), data: good, wantHTTP: "200", wantStatus: "13"},

@@ -130,9 +130,13 @@ type ConnParams struct {
 type StreamOwner struct {
 	PID        *actor.PID
 	ManualFlow bool
-	// Reject, when PID is nil, is the complete answer (a header block sent with
-	// END_STREAM) to a stream that is refused without an actor.
-	Reject []hpack.HeaderField
+	// Reject, when PID is nil, is the answer to a stream that is refused without an
+	// actor: a header block, sent with END_STREAM unless RejectBody follows it.
+	Reject     []hpack.HeaderField
+	RejectBody []byte
+	// Malformed, when PID is nil, says why the request is malformed: the stream is reset
+	// with PROTOCOL_ERROR instead of answered (RFC 9113 §8.1.1).
+	Malformed string
 }
 
 // IncomingStream is a stream a client opened on a server connection.
@@ -175,6 +179,7 @@ type conn struct {
 	nextStreamID uint32 // client role: next id to allocate
 	lastPeerID   uint32 // server role: highest id the peer opened
 	waitingOpens []pendingOpen
+	resets       resetRing // server role: streams we reset lately (conn_rules.go)
 
 	peer     peerSettings
 	sendConn int64 // connection send window the peer granted

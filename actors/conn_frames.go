@@ -34,6 +34,8 @@ func (c *conn) onFrame(ctx actor.Context, f *frameMsg) {
 		c.onData(ctx, f)
 	case http2.FrameRSTStream:
 		c.onRSTStream(ctx, f)
+	case http2.FramePriority:
+		c.onPriority(ctx, f)
 	case http2.FrameGoAway:
 		c.onGoAway(ctx, f)
 	case http2.FramePushPromise:
@@ -92,6 +94,12 @@ func (c *conn) onHeaders(ctx actor.Context, f *frameMsg) {
 		c.responseHeadersTooLarge(ctx, s)
 		return
 	}
+	if f.selfDep {
+		// RFC 7540 §5.3.1 (see onPriority): "A stream cannot depend on itself."
+		c.resetStream(s.id, http2.ErrCodeProtocol)
+		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent HEADERS with a priority that depends on the stream itself")})
+		return
+	}
 	if s.remoteEnded {
 		c.resetStream(s.id, http2.ErrCodeStreamClosed)
 		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent HEADERS after END_STREAM")})
@@ -101,6 +109,10 @@ func (c *conn) onHeaders(ctx actor.Context, f *frameMsg) {
 		// Trailers from a client must end the stream (RFC 9113 §8.1).
 		c.resetStream(s.id, http2.ErrCodeProtocol)
 		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "client sent a second HEADERS without END_STREAM")})
+		return
+	}
+	if end && s.contentMismatch(0, true) {
+		c.malformedContent(ctx, s)
 		return
 	}
 	ctx.Send(s.owner, &HeadersReceived{StreamID: s.id, Fields: f.fields, EndStream: end})
@@ -115,6 +127,9 @@ func (c *conn) acceptStream(ctx actor.Context, f *frameMsg, end bool) {
 	// RFC 9113 §5.1.1: streams initiated by a client MUST use odd-numbered stream
 	// identifiers, and a new identifier must be greater than all it has opened.
 	if id%2 == 0 || id <= c.lastPeerID {
+		if id%2 == 1 && c.resets.has(id) {
+			return // trailers sent before our RST_STREAM reached the client: ignore (resetRing)
+		}
 		c.fail(ctx, fmt.Errorf("%w: client opened stream %d after %d", http2.ConnectionError(http2.ErrCodeProtocol), id, c.lastPeerID))
 		return
 	}
@@ -132,22 +147,28 @@ func (c *conn) acceptStream(ctx actor.Context, f *frameMsg, end bool) {
 	if f.truncated {
 		c.writeHeaderBlock(id, c.headerListTooLargeFields(), true)
 		if !end {
-			c.check(c.fr.WriteRSTStream(id, http2.ErrCodeNo))
+			c.writeReset(id, http2.ErrCodeNo)
 		}
+		return
+	}
+	contentLength, hasContentLength, malformed := newStreamRules(f, end)
+	if malformed != "" {
+		c.writeReset(id, http2.ErrCodeProtocol)
 		return
 	}
 	owner := c.p.NewStream(ctx, IncomingStream{Conn: c.self, StreamID: id, Fields: f.fields, EndStream: end})
 	if owner.PID == nil {
-		// Refused before any actor: answer, and reset if the client is still sending.
-		c.writeHeaderBlock(id, owner.Reject, true)
-		if !end {
-			c.check(c.fr.WriteRSTStream(id, http2.ErrCodeNo))
+		if owner.Malformed != "" {
+			c.writeReset(id, http2.ErrCodeProtocol)
+			return
 		}
+		c.answerRefused(id, owner, end, contentLength, hasContentLength)
 		return
 	}
 	c.liveOwners++
 	s := c.newStream(id, nil)
 	s.owner, s.manualFlow = owner.PID, owner.ManualFlow
+	s.contentLength, s.hasContentLength = contentLength, hasContentLength
 	if end {
 		c.remoteDone(s)
 	}
@@ -171,7 +192,8 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 			c.fail(ctx, fmt.Errorf("%w: DATA on idle stream %d", http2.ConnectionError(http2.ErrCodeProtocol), f.streamID))
 			return
 		}
-		return // reset or closed: drop (its bytes were counted on the connection)
+		c.onClosedStreamData(f.streamID) // its bytes were counted on the connection
+		return
 	}
 	if s.remoteEnded {
 		c.resetStream(s.id, http2.ErrCodeStreamClosed)
@@ -184,6 +206,10 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 		return
 	}
 	end := f.flags.Has(http2.FlagDataEndStream)
+	if s.contentMismatch(len(f.data), end) {
+		c.malformedContent(ctx, s)
+		return
+	}
 	if !end && !s.manualFlow {
 		if inc := s.recv.consume(n, int64(c.cfg.InitialWindowSize)); inc > 0 {
 			c.check(c.fr.WriteWindowUpdate(s.id, inc))
@@ -211,8 +237,7 @@ func (c *conn) onRSTStream(ctx actor.Context, f *frameMsg) {
 }
 
 func (c *conn) onStreamError(ctx actor.Context, id uint32, code http2.ErrCode) {
-	c.check(c.fr.WriteRSTStream(id, code))
-	c.dirty = true
+	c.writeReset(id, code)
 	if s := c.streams[id]; s != nil {
 		c.forget(s)
 		ctx.Send(s.owner, &StreamReset{StreamID: id, Status: wire.NewStatus(wire.Internal, "stream error: "+code.String())})

@@ -54,8 +54,7 @@ func (c ConnConfig) limitsWithDefaults() ConnConfig {
 // REFUSED_STREAM." REFUSED_STREAM tells the client the stream was not processed, so it may
 // retry it (gRPC clients do so transparently).
 func (c *conn) refuseStream(id uint32) {
-	c.check(c.fr.WriteRSTStream(id, http2.ErrCodeRefusedStream))
-	c.dirty = true
+	c.writeReset(id, http2.ErrCodeRefusedStream)
 }
 
 // overStreamLimit reports whether a new stream from the client exceeds the

@@ -25,6 +25,7 @@ type frameMsg struct {
 	increment uint32
 	lastID    uint32
 	truncated bool // header list exceeded MaxHeaderListSize
+	selfDep   bool // HEADERS or PRIORITY whose priority depends on its own stream
 }
 
 // readerStopped says the reader goroutine ended, and why.
@@ -115,6 +116,7 @@ func copyFrame(f http2.Frame) *frameMsg {
 	case *http2.MetaHeadersFrame:
 		m.fields = f.Fields
 		m.truncated = f.Truncated
+		m.selfDep = f.HasPriority() && f.Priority.StreamDep == h.StreamID
 		m.typ = http2.FrameHeaders
 		if f.StreamEnded() {
 			m.flags |= http2.FlagHeadersEndStream
@@ -126,6 +128,8 @@ func copyFrame(f http2.Frame) *frameMsg {
 		})
 	case *http2.PingFrame:
 		m.data = append([]byte(nil), f.Data[:]...)
+	case *http2.PriorityFrame:
+		m.selfDep = f.StreamDep == h.StreamID
 	case *http2.WindowUpdateFrame:
 		m.increment = f.Increment
 	case *http2.RSTStreamFrame:

@@ -151,7 +151,9 @@ func (c *conn) drain(s *stream) {
 }
 
 // localDone marks END_STREAM sent. A server that ends before the client half-closed resets
-// the stream with NO_ERROR so the client stops sending (RFC 9113 §8.1), as grpc-go does.
+// the stream with NO_ERROR so the client stops sending (RFC 9113 §8.1), as grpc-go does;
+// except for a stream the connection answered itself, which waits for the client's end
+// (answerRefused).
 func (c *conn) localDone(s *stream) {
 	s.localClosed = true
 	s.chunks, s.trailers = nil, nil
@@ -159,9 +161,8 @@ func (c *conn) localDone(s *stream) {
 		c.forget(s)
 		return
 	}
-	if !c.p.Client {
-		c.check(c.fr.WriteRSTStream(s.id, http2.ErrCodeNo))
-		c.dirty = true
+	if !c.p.Client && !s.refused {
+		c.writeReset(s.id, http2.ErrCodeNo)
 		c.forget(s)
 	}
 }
@@ -198,8 +199,7 @@ func (c *conn) resetStream(id uint32, code http2.ErrCode) {
 	if s == nil {
 		return
 	}
-	c.check(c.fr.WriteRSTStream(id, code))
-	c.dirty = true
+	c.writeReset(id, code)
 	c.forget(s)
 }
 

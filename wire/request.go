@@ -111,12 +111,18 @@ func checkRequestHeaders(h *RequestHeaders) error {
 // When HTTPStatus is 0 the answer is a gRPC Trailers-Only response (HTTP
 // 200) with Status. Otherwise the answer is that HTTP status (405, 415, 400,
 // ...), with Status as grpc-status for clients that read it. HTTPStatus 400
-// marks a malformed request (RFC 9113 §8.1.1), which the caller may instead
-// answer with RST_STREAM(PROTOCOL_ERROR).
+// marks a malformed request (RFC 9113 §8.1.1), which the caller answers with
+// RST_STREAM(PROTOCOL_ERROR) (see Malformed).
 type HeaderError struct {
 	HTTPStatus int
 	Status     *Status
 }
+
+// Malformed reports whether the request is a malformed HTTP/2 request. RFC 9113
+// §8.1.1: "Malformed requests or responses that are detected MUST be treated as
+// a stream error (Section 5.4.2) of type PROTOCOL_ERROR." A well-formed request
+// that is not gRPC (405, 415) is answered instead.
+func (e *HeaderError) Malformed() bool { return e.HTTPStatus == http.StatusBadRequest }
 
 // Error describes the error: "HTTP 415: rpc error: ..." or the status.
 func (e *HeaderError) Error() string {
@@ -150,15 +156,15 @@ type requestParser struct {
 // to answer, checked in this order:
 //
 //   - malformed request (RFC 9113 §8.2, §8.3: pseudo-header after a regular
-//     field, unknown, duplicated or missing pseudo-header, invalid field
-//     name such as uppercase, invalid field value, connection-specific
-//     field): HTTP 400;
+//     field, unknown, duplicated, missing or empty pseudo-header, invalid
+//     field name such as uppercase, invalid field value, connection-specific
+//     field, te other than "trailers"): HTTP 400, see HeaderError.Malformed;
 //   - :method other than POST: HTTP 405;
 //   - content-type missing or not application/grpc[+...|;...]: HTTP 415;
 //   - :path not of the form "/service/method": 200 + UNIMPLEMENTED;
 //   - malformed grpc-timeout or binary metadata: 200 + INTERNAL.
 //
-// A te other than "trailers", or no te, is tolerated like grpc-go does.
+// A missing te is tolerated like grpc-go does.
 func ParseRequestHeaders(fields []hpack.HeaderField) (*RequestHeaders, *HeaderError) {
 	p := &requestParser{}
 	for _, f := range fields {
@@ -185,6 +191,12 @@ func (p *requestParser) field(f hpack.HeaderField) *HeaderError {
 	}
 	if isConnectionSpecificHeader(f.Name) {
 		return malformed("connection-specific header field %q", f.Name)
+	}
+	// RFC 9113 §8.2.2: "The only exception to this is the TE header field, which
+	// MAY be present in an HTTP/2 request; when it is, it MUST NOT contain any
+	// value other than "trailers"."
+	if f.Name == hdrTE && f.Value != "trailers" {
+		return malformed("te %q (only \"trailers\" is allowed)", f.Value)
 	}
 	p.regular(f)
 	return nil
@@ -287,15 +299,30 @@ func (p *requestParser) finish() *HeaderError {
 
 // checkMalformed applies the request-wide rules of RFC 9113 §8.3.1: "All
 // HTTP/2 requests MUST include exactly one valid value for the :method,
-// :scheme, and :path pseudo-header fields" (a missing :path is answered as
-// a malformed method name instead, like grpc-go). It also resolves the
-// authority: a single host header stands in for a missing :authority.
+// :scheme, and :path pseudo-header fields, unless they are CONNECT requests"
+// and ":path ... MUST NOT be empty for "http" or "https" URIs". It also
+// resolves the authority: a single host header stands in for a missing
+// :authority.
 func (p *requestParser) checkMalformed() *HeaderError {
 	if !p.seen[0] {
 		return malformed("missing :method")
 	}
+	if p.method == http.MethodConnect {
+		// RFC 9113 §8.5: "The :scheme and :path pseudo-header fields MUST be
+		// omitted" and ":authority ... contains the host and port to connect to".
+		if p.seen[1] || p.seen[2] || !p.seen[3] {
+			return malformed("CONNECT with :scheme or :path, or without :authority")
+		}
+		return nil
+	}
 	if !p.seen[1] {
 		return malformed("missing :scheme")
+	}
+	if !p.seen[2] {
+		return malformed("missing :path")
+	}
+	if p.h.Path == "" {
+		return malformed("empty :path")
 	}
 	if p.hosts > 1 {
 		return malformed("more than one host header")

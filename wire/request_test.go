@@ -84,10 +84,8 @@ func TestParseRequestHeadersDetails(t *testing.T) {
 	assert.Equal(t, Metadata{"custom": {"v"}}, got.Metadata)
 	assert.False(t, got.HasTimeout)
 
-	// Missing te and a wrong te are tolerated.
+	// A missing te is tolerated.
 	_, herr = ParseRequestHeaders(hf(":method", "POST", ":scheme", "http", ":path", "/s/m", "content-type", "application/grpc"))
-	assert.Nil(t, herr)
-	_, herr = ParseRequestHeaders(hf(":method", "POST", ":scheme", "http", ":path", "/s/m", "content-type", "application/grpc", "te", "gzip"))
 	assert.Nil(t, herr)
 }
 
@@ -102,7 +100,12 @@ func TestParseRequestHeadersErrors(t *testing.T) {
 		{"no content-type", hf(":method", "POST", ":scheme", "http", ":path", "/s/m"), 415, Internal},
 		{"json content-type", hf(":method", "POST", ":scheme", "http", ":path", "/s/m", "content-type", "application/json"), 415, Internal},
 		{"grpc-web", hf(":method", "POST", ":scheme", "http", ":path", "/s/m", "content-type", "application/grpc-web"), 415, Internal},
-		{"missing path", hf(":method", "POST", ":scheme", "http", "content-type", "application/grpc"), 0, Unimplemented},
+		{"missing path", hf(":method", "POST", ":scheme", "http", "content-type", "application/grpc"), 400, Internal},
+		{"empty path", hf(":method", "POST", ":scheme", "http", ":path", "", "content-type", "application/grpc"), 400, Internal},
+		{"te gzip", validRequest("te", "gzip"), 400, Internal},
+		{"te trailers, deflate", validRequest("te", "trailers, deflate"), 400, Internal},
+		{"CONNECT with :path", hf(":method", "CONNECT", ":scheme", "http", ":path", "/s/m", ":authority", "h:1"), 400, Internal},
+		{"CONNECT", hf(":method", "CONNECT", ":authority", "h:1"), 405, Internal},
 		{"relative path", hf(":method", "POST", ":scheme", "http", ":path", "s/m", "content-type", "application/grpc"), 0, Unimplemented},
 		{"no method in path", hf(":method", "POST", ":scheme", "http", ":path", "/sm", "content-type", "application/grpc"), 0, Unimplemented},
 		{"bad timeout", validRequest("grpc-timeout", "1x"), 0, Internal},
@@ -128,6 +131,7 @@ func TestParseRequestHeadersErrors(t *testing.T) {
 			assert.Equal(t, tt.httpStatus, herr.HTTPStatus, "got HTTP %d; want %d (%v)", herr.HTTPStatus, tt.httpStatus, herr)
 			assert.Equal(t, tt.code, herr.Status.Code(), "got %v; want %v (%v)", herr.Status.Code(), tt.code, herr)
 			assert.NotEmpty(t, herr.Error())
+			assert.Equal(t, tt.httpStatus == 400, herr.Malformed(), "got Malformed() %v for HTTP %d", herr.Malformed(), tt.httpStatus)
 		})
 	}
 }
