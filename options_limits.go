@@ -1,5 +1,7 @@
 package actorrpc
 
+import "time"
+
 // MaxConcurrentStreams limits the streams (calls) a client may have open at once on one
 // connection to the Server; it is announced as SETTINGS_MAX_CONCURRENT_STREAMS (default
 // 1000). A stream beyond it is refused with RST_STREAM(REFUSED_STREAM), which a client
@@ -21,5 +23,18 @@ func MaxHeaderListSize(n uint32) Option {
 	return optionFunc{
 		dial:   func(d *dialOptions) { d.conn.MaxHeaderListSize = n },
 		server: func(s *serverOptions) { s.conn.MaxHeaderListSize = n },
+	}
+}
+
+// WriteTimeout closes a connection whose writes make no progress for d: the peer stopped
+// reading, and the connection would otherwise hold its frames, and the actor writing them,
+// forever. The connection's calls end UNAVAILABLE with the cause ("client stopped
+// reading: no byte written for 30s"); other connections are not affected. A peer that
+// reads slowly but steadily is fine: each write that makes progress starts a new
+// deadline. Default 30 s (actors.DefaultWriteTimeout); a negative d disables it.
+func WriteTimeout(d time.Duration) Option {
+	return optionFunc{
+		dial:   func(o *dialOptions) { o.conn.WriteTimeout = d },
+		server: func(o *serverOptions) { o.conn.WriteTimeout = d },
 	}
 }

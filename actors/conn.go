@@ -157,6 +157,7 @@ type conn struct {
 	system  *actor.ActorSystem
 	counter *mailboxCounter
 
+	sock *writeGuard // the socket with a deadline on every write (conn_backpressure.go)
 	bw   *bufio.Writer
 	fr   *http2.Framer
 	henc *hpack.Encoder
@@ -217,6 +218,7 @@ func (c *conn) Receive(ctx actor.Context) {
 	case *actor.Stopping:
 		c.stop()
 	case *frameMsg:
+		c.reader.budget.give(m)
 		c.noteRead()
 		c.onFrame(ctx, m)
 	case connTimerMsg:
@@ -259,7 +261,11 @@ func (c *conn) start(ctx actor.Context) {
 	c.peer = defaultPeerSettings()
 	c.sendConn = initialWindow
 	c.recvConn = flowIn{window: initialWindow}
-	c.bw = bufio.NewWriterSize(c.p.NetConn, 32<<10)
+	c.sock = &writeGuard{nc: c.p.NetConn, timeout: c.cfg.WriteTimeout, peer: "server"}
+	if !c.p.Client {
+		c.sock.peer = "client"
+	}
+	c.bw = bufio.NewWriterSize(c.sock, 32<<10)
 	// The reader goroutine reads through a buffer: one read(2) brings many frames.
 	br := bufio.NewReaderSize(c.p.NetConn, 32<<10)
 	c.fr = http2.NewFramer(c.bw, br)
@@ -272,7 +278,7 @@ func (c *conn) start(ctx actor.Context) {
 	}
 	c.writeInitialSettings()
 	c.control = &controlQueue{max: int64(c.cfg.MaxQueuedControlFrames)}
-	c.reader = startReader(c.system, c.self, c.fr, br, !c.p.Client, c.control)
+	c.reader = startReader(c.system, c.self, c.fr, br, !c.p.Client, c.control, newReadBudget(c.cfg))
 	c.startKeepalive()
 }
 
@@ -308,12 +314,17 @@ func (c *conn) stop() {
 		c.goAway(http2.ErrCodeNo, "connection closed")
 	}
 	if c.bw != nil && c.dirty {
+		// A peer that does not read gets the GOAWAY only if it takes it soon.
+		if c.sock.timeout <= 0 || c.sock.timeout > goodbyeWriteTimeout {
+			c.sock.timeout = goodbyeWriteTimeout
+		}
 		_ = c.bw.Flush()
 	}
 	cause := c.closeErr
 	if cause == nil {
 		cause = errors.New("connection actor stopped")
 	}
+	c.log.Debug("actorrpc: connection closed", slog.Bool("client", c.p.Client), slog.Any("cause", cause))
 	st := wire.NewStatus(wire.Unavailable, "connection closed: "+cause.Error())
 	for id, s := range c.streams {
 		c.system.Root.Send(s.owner, &StreamReset{StreamID: id, Status: st})
@@ -326,6 +337,7 @@ func (c *conn) stop() {
 		_ = c.p.NetConn.Close()
 	}
 	if c.reader != nil {
+		close(c.reader.budget.quit)
 		<-c.reader.done
 	}
 	if c.parent != nil {

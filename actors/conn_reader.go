@@ -34,14 +34,15 @@ type readerStopped struct{ err error }
 // frameReader is the goroutine that blocks on the socket. Its owner, the connection actor,
 // ends it by closing the socket and waits for done.
 type frameReader struct {
-	done chan struct{}
+	done   chan struct{}
+	budget *readBudget // what the reader may post ahead of the actor (conn_backpressure.go)
 }
 
-func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool, control *controlQueue) *frameReader {
-	r := &frameReader{done: make(chan struct{})}
+func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool, control *controlQueue, budget *readBudget) *frameReader {
+	r := &frameReader{done: make(chan struct{}), budget: budget}
 	go func() {
 		defer close(r.done)
-		err := readFrames(system, owner, fr, nc, expectPreface, control)
+		err := readFrames(system, owner, fr, nc, expectPreface, control, budget)
 		system.Root.Send(owner, &readerStopped{err: err})
 	}()
 	return r
@@ -50,7 +51,8 @@ func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, 
 // readFrames reads until an error. Stream errors are posted as RST_STREAM requests and
 // reading goes on; anything else ends the loop, as does a peer whose PING and SETTINGS
 // frames outrun our answers (we stop reading it, so its frames cannot fill our memory).
-func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool, control *controlQueue) error {
+// While the actor lags behind by budget, reading waits.
+func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool, control *controlQueue, budget *readBudget) error {
 	if expectPreface {
 		if err := readPreface(nc); err != nil {
 			return err
@@ -61,7 +63,11 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, n
 		if err != nil {
 			var se http2.StreamError
 			if errors.As(err, &se) {
-				system.Root.Send(owner, &frameMsg{typ: frameStreamError, streamID: se.StreamID, errCode: se.Code})
+				m := &frameMsg{typ: frameStreamError, streamID: se.StreamID, errCode: se.Code}
+				if !budget.take(m) {
+					return errActorStopped
+				}
+				system.Root.Send(owner, m)
 				continue
 			}
 			if errors.Is(err, io.EOF) {
@@ -86,9 +92,16 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, n
 		if needsAnswer(f) && !control.read() {
 			return enhanceYourCalm("peer sent more than %d PING and SETTINGS frames that wait for our answer", control.max)
 		}
-		system.Root.Send(owner, copyFrame(f))
+		m := copyFrame(f)
+		if !budget.take(m) {
+			return errActorStopped
+		}
+		system.Root.Send(owner, m)
 	}
 }
+
+// errActorStopped ends a reader that waited for budget while its actor stopped.
+var errActorStopped = errors.New("connection actor stopped")
 
 // frameStreamError is a pseudo frame type for a stream error found while reading.
 const frameStreamError http2.FrameType = 0xff

@@ -1,6 +1,10 @@
 package actors
 
-import "golang.org/x/net/http2"
+import (
+	"time"
+
+	"golang.org/x/net/http2"
+)
 
 const (
 	// initialWindow is HTTP/2's initial flow-control window (RFC 9113 §6.9.2).
@@ -28,6 +32,10 @@ type ConnConfig struct {
 	// MaxQueuedControlFrames caps the PING and SETTINGS frames from the peer that wait
 	// for our answer; beyond it the connection ends with GOAWAY(ENHANCE_YOUR_CALM).
 	MaxQueuedControlFrames int
+	// WriteTimeout is how long a write to the socket may make no progress before the
+	// connection closes: the peer stopped reading (conn_backpressure.go). Zero means
+	// DefaultWriteTimeout; negative, no limit.
+	WriteTimeout time.Duration
 	// Keepalive configures pings and connection lifetimes (conn_keepalive.go).
 	Keepalive KeepaliveConfig
 }
@@ -41,6 +49,9 @@ func (c ConnConfig) withDefaults() ConnConfig {
 	}
 	if c.InitialConnWindowSize < initialWindow {
 		c.InitialConnWindowSize = initialWindow
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = DefaultWriteTimeout
 	}
 	if c.MaxFrameSize < 16384 || c.MaxFrameSize > 1<<24-1 {
 		c.MaxFrameSize = 16384
