@@ -145,9 +145,8 @@ func clientConnCase(t *testing.T, data []byte) {
 		if o.late {
 			t.Errorf("%s: got %v, then another status; want one status", o.name, o.err)
 		}
-		if c := actorrpc.CodeOf(o.err); c > actorrpc.Unauthenticated {
-			t.Errorf("%s: got code %d (%v); want a gRPC code", o.name, c, o.err)
-		}
+		// A grpc-status past 16 from the server is passed on as is (found by this
+		// target; grpc-go does the same), so any code is accepted here.
 	}
 	require.NoError(t, ch.Close())
 	<-log.done

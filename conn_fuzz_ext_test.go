@@ -170,6 +170,7 @@ func serverConnSeeds(f *testing.F) [][]byte {
 		{opHeaders, 0x01, 3, opRSTStream, 0, 8, opHeaders, 0x01, 3, opRSTStream, 0, 8},
 		{opPriority, 3, 0, 0, 0, 1, 16, opGoAway, 1, 0, 0, 0, 0, 0},
 		{opGarbage, 0x0c, 0, 0, 4, 1, 2, 3, 4, opGarbage, 0x04, 0, 5, 3, 1, 2, 3},
+		{opGarbage, 0xff, 0, 5, 0}, // type 0xff once passed for a stream error: RST_STREAM on stream 0
 		{opOddHeaders, 0x12, 3, 0, 1, 'x', 2, 0},
 		{opData, 0x04, 3, 0x04, 0x40, 0x00, opWindowUpdate, 0, 0x80, 0, 0, 0},
 		{opHeaders, 0x07, 3, 1, opPause, 41},

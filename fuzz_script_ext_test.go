@@ -346,6 +346,9 @@ func (w *scriptWriter) step(in *fuzzInput) bool {
 		w.write(func() error { return w.fr.WritePriority(id, p) })
 	case opGarbage:
 		typ := http2.FrameType(v % 16)
+		if v >= 0xf0 {
+			typ = http2.FrameType(v) // unknown types up to 0xff
+		}
 		flags := http2.Flags(in.byte())
 		id := w.streamID(in.byte())
 		payload := in.take(int(in.byte() % 32))

@@ -89,6 +89,11 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, n
 			}
 			return err
 		}
+		if _, ok := f.(*http2.UnknownFrame); ok {
+			// RFC 9113 §4.1: "Implementations MUST ignore and discard frames of unknown
+			// types." (Posting one could also pass for frameStreamError, type 0xff.)
+			continue
+		}
 		if needsAnswer(f) && !control.read() {
 			return enhanceYourCalm("peer sent more than %d PING and SETTINGS frames that wait for our answer", control.max)
 		}
