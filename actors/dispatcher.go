@@ -16,9 +16,18 @@ import (
 // (a connection flushing to a slow peer) cannot starve the others. A worker with nothing to
 // do for workerIdle exits, so no goroutine outlives the work.
 type warmDispatcher struct {
-	work       chan func()
+	work       chan task
 	throughput int
 }
+
+// task is one activation the warm dispatcher runs: a runtime mailbox schedules itself
+// (no closure to allocate), anything else schedules a func.
+type task interface{ runTask() }
+
+// funcTask is a func scheduled through actor.Dispatcher.
+type funcTask func()
+
+func (f funcTask) runTask() { f() }
 
 const (
 	workerIdle        = 50 * time.Millisecond
@@ -27,24 +36,31 @@ const (
 
 var _ actor.Dispatcher = (*warmDispatcher)(nil)
 
-func (d *warmDispatcher) Schedule(fn func()) {
+func newWarmDispatcher() *warmDispatcher {
+	return &warmDispatcher{work: make(chan task), throughput: mailboxThroughput}
+}
+
+// Schedule runs fn on a warm goroutine.
+func (d *warmDispatcher) Schedule(fn func()) { d.schedule(funcTask(fn)) }
+
+func (d *warmDispatcher) schedule(t task) {
 	select {
-	case d.work <- fn: // an idle worker takes it
+	case d.work <- t: // an idle worker takes it
 	default:
-		go d.worker(fn)
+		go d.worker(t)
 	}
 }
 
 func (d *warmDispatcher) Throughput() int { return d.throughput }
 
-func (d *warmDispatcher) worker(fn func()) {
-	fn()
+func (d *warmDispatcher) worker(t task) {
+	t.runTask()
 	idle := time.NewTimer(workerIdle)
 	defer idle.Stop()
 	for {
 		select {
-		case fn := <-d.work:
-			fn()
+		case t := <-d.work:
+			t.runTask()
 			idle.Reset(workerIdle)
 		case <-idle.C:
 			return
@@ -75,7 +91,7 @@ func envFor(system *actor.ActorSystem) *runtimeEnv {
 	if e, ok := envs.Load(key); ok {
 		return e.(*runtimeEnv)
 	}
-	d := &warmDispatcher{work: make(chan func()), throughput: mailboxThroughput}
+	d := newWarmDispatcher()
 	fresh := &runtimeEnv{dispatcher: d, opts: []actor.PropsOption{withRuntimeMailbox, actor.WithDispatcher(d)}}
 	e, loaded := envs.LoadOrStore(key, fresh)
 	if !loaded {

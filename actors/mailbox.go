@@ -15,7 +15,8 @@ import (
 // the mailbox middleware hooks are called at the same points. Where protoactor-go
 // allocates a node per system message, a queue pair per mailbox and a closure per
 // activation, this one keeps both queues in ring buffers that start inside the struct and
-// grow by doubling, and binds its run function once.
+// grow by doubling, and hands itself to the warm dispatcher (or binds its run function
+// once for another dispatcher).
 //
 // Scheduling is protoactor-go's handshake, so that no message is ever stranded: a poster
 // pushes, then moves status idle→running and schedules a run if it won that race; a run
@@ -40,7 +41,11 @@ type mailbox struct {
 	invoker     actor.MessageInvoker
 	dispatcher  actor.Dispatcher
 	middlewares []actor.MailboxMiddleware
-	process     func() // processMessages, bound once so that scheduling allocates nothing
+	// warm is dispatcher when it is the warm one, which takes the mailbox itself as its
+	// task; for any other dispatcher, process is processMessages, bound once so that
+	// scheduling allocates nothing.
+	warm    *warmDispatcher
+	process func()
 
 	sysInline  [mailboxInlineSys]any
 	userInline [mailboxInlineUser]any
@@ -73,7 +78,6 @@ func newMailbox(middlewares []actor.MailboxMiddleware) *mailbox {
 	m := &mailbox{middlewares: middlewares}
 	m.sys.init(m.sysInline[:])
 	m.user.init(m.userInline[:])
-	m.process = m.processMessages
 	return m
 }
 
@@ -116,6 +120,11 @@ func (m *mailbox) post(q *ring, count *atomic.Int32, message any) {
 func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, dispatcher actor.Dispatcher) {
 	m.invoker = invoker
 	m.dispatcher = dispatcher
+	if w, ok := dispatcher.(*warmDispatcher); ok {
+		m.warm = w
+	} else {
+		m.process = m.processMessages
+	}
 }
 
 // Start tells the middlewares the mailbox started.
@@ -129,10 +138,18 @@ func (m *mailbox) Start() {
 func (m *mailbox) UserMessageCount() int { return int(m.userCount.Load()) }
 
 func (m *mailbox) schedule() {
-	if m.status.CompareAndSwap(mailboxIdle, mailboxRunning) {
+	if !m.status.CompareAndSwap(mailboxIdle, mailboxRunning) {
+		return
+	}
+	if m.warm != nil {
+		m.warm.schedule(m)
+	} else {
 		m.dispatcher.Schedule(m.process)
 	}
 }
+
+// runTask is the mailbox as a task of the warm dispatcher.
+func (m *mailbox) runTask() { m.processMessages() }
 
 // processMessages is one activation: run until both queues are empty (or the mailbox is
 // suspended), then hand the mailbox back, unless a message arrived in between.

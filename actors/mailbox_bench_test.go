@@ -41,7 +41,7 @@ func BenchmarkMailboxPingPong(b *testing.B) {
 	for _, mk := range mailboxKinds {
 		b.Run(mk.name, func(b *testing.B) {
 			system := NewSystem()
-			d := &warmDispatcher{work: make(chan func()), throughput: mailboxThroughput}
+			d := newWarmDispatcher()
 			props := func(p *player) *actor.Props {
 				return actor.PropsFromProducer(func() actor.Actor { return p },
 					actor.WithMailbox(mk.produce()), actor.WithDispatcher(d))
@@ -92,7 +92,7 @@ func BenchmarkMailboxSpawnStop(b *testing.B) {
 	for _, mk := range mailboxKinds {
 		b.Run(mk.name, func(b *testing.B) {
 			system := NewSystem()
-			d := &warmDispatcher{work: make(chan func()), throughput: mailboxThroughput}
+			d := newWarmDispatcher()
 			opts := []actor.PropsOption{actor.WithMailbox(mk.produce()), actor.WithDispatcher(d)}
 			child := actor.PropsFromFunc(func(actor.Context) {}, opts...)
 			spawn := func(n int) {

@@ -266,7 +266,7 @@ func TestMailboxConcurrentPosters(t *testing.T) {
 	}{
 		{"goroutine per activation", func() actor.Dispatcher { return actor.NewDefaultDispatcher(mailboxThroughput) }},
 		{"warm dispatcher", func() actor.Dispatcher {
-			return &warmDispatcher{work: make(chan func()), throughput: mailboxThroughput}
+			return newWarmDispatcher()
 		}},
 		{"throughput 1", func() actor.Dispatcher { return actor.NewDefaultDispatcher(1) }},
 	} {
