@@ -90,9 +90,17 @@ func Dial(target string, opts ...DialOption) (*Channel, error) {
 	}
 	c.pid = o.system.Root.Spawn(actors.NewChannelProps(actors.ChannelParams{
 		System: o.system, Target: addr, Dial: o.dialer, Conn: o.conn, Backoff: o.backoff, Logger: o.logger, State: c.state,
-		Rand: o.random,
+		Rand: o.random, IdleTimeout: idleTimeout(o.idleTimeout),
 	}))
 	return c, nil
+}
+
+// idleTimeout is the Channel's idle timeout: the option's, or the default.
+func idleTimeout(set *time.Duration) time.Duration {
+	if set == nil {
+		return defaultIdleTimeout
+	}
+	return max(*set, 0)
 }
 
 // Target returns the address the Channel connects to.
@@ -196,7 +204,7 @@ func (c *Channel) StartUnary(ctx context.Context, method string, req, resp proto
 
 // unaryParams builds the request headers and message of a call.
 func (c *Channel) unaryParams(ctx context.Context, method string, req, resp proto.Message, co *callOptions) (callactor.ClientParams, error) {
-	p := callactor.ClientParams{Ctx: ctx, MaxRecv: co.maxRecv}
+	p := callactor.ClientParams{Ctx: ctx, MaxRecv: co.maxRecv, WaitForReady: co.waitForReady}
 	fields, deadline, hasDeadline, err := c.requestHeaders(ctx, method, co.compressor)
 	if err != nil {
 		return p, err

@@ -153,7 +153,9 @@ func TestKeepaliveClientPings(t *testing.T) {
 				n := newMemNet()
 				lis := n.listen()
 				defer lis.Close()
-				ch := bubbleDial(t, n, actorrpc.WithKeepaliveParams(actorrpc.KeepaliveClientParams{Time: kaTime, PermitWithoutStream: tt.permit}))
+				// The hour without calls is longer than the default idle timeout.
+				ch := bubbleDial(t, n, actorrpc.WithKeepaliveParams(actorrpc.KeepaliveClientParams{Time: kaTime, PermitWithoutStream: tt.permit}),
+					actorrpc.WithIdleTimeout(0))
 				defer ch.Close()
 				ch.Connect()
 				p := rawh2.Accept(t, lis)

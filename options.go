@@ -40,6 +40,7 @@ type dialOptions struct {
 	logger       *slog.Logger
 	waitForReady bool
 	random       func() float64
+	idleTimeout  *time.Duration // nil: defaultIdleTimeout
 }
 
 type serverOptions struct {
@@ -178,6 +179,15 @@ func WithBackoff(base, max time.Duration, multiplier, jitter float64, minConnect
 // instead of math/rand/v2's global source, so that seeded simulations replay exactly.
 func WithBackoffRandom(rnd func() float64) DialOption {
 	return dialOptionFunc(func(d *dialOptions) { d.random = rnd })
+}
+
+// defaultIdleTimeout is grpc-go's default idle timeout.
+const defaultIdleTimeout = 30 * time.Minute
+
+// WithIdleTimeout makes the Channel close its connection and go IDLE after d without calls
+// (default 30 minutes, as grpc-go; 0 disables it). The next call connects again.
+func WithIdleTimeout(d time.Duration) DialOption {
+	return dialOptionFunc(func(o *dialOptions) { o.idleTimeout = &d })
 }
 
 // WithDefaultWaitForReady makes every call on the Channel wait for it to become READY.

@@ -82,6 +82,7 @@ func (c *Channel) streamParams(ctx context.Context, method string, co *callOptio
 	}
 	return streamactor.ClientParams{
 		Ctx: ctx, Deadline: deadline, HasDeadline: hasDeadline, Headers: fields, MaxRecv: co.maxRecv,
+		WaitForReady: co.waitForReady,
 	}, nil
 }
 

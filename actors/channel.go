@@ -28,6 +28,14 @@ type StartCall struct {
 	Spawned chan<- *actor.PID
 }
 
+// RetryCall asks for a connection again for Call, a child whose stream the server never
+// processed (StreamReset.Unprocessed): the call gets ConnectionPicked, or PickFailed, as a
+// new call would. WaitForReady is the call's own setting.
+type RetryCall struct {
+	Call         *actor.PID
+	WaitForReady bool
+}
+
 // Connect asks an IDLE channel to connect now.
 type Connect struct{}
 
@@ -105,6 +113,9 @@ type ChannelParams struct {
 	State *atomic.Int32
 	// Rand returns uniform values in [0, 1) for backoff jitter (default math/rand/v2).
 	Rand func() float64
+	// IdleTimeout, when positive, closes the connection and moves to IDLE after that long
+	// without calls (channel_idle.go).
+	IdleTimeout time.Duration
 }
 
 // dialDone is posted by the dial goroutine.
@@ -144,6 +155,8 @@ type channel struct {
 	waitReady   map[string]bool
 	watchers    []WatchState
 	subscribers []*actor.PID
+	conns       map[string]bool // connection children not yet stopped (the others are calls)
+	idle        idleState       // live calls and the idle timer (channel_idle.go)
 }
 
 // NewChannelProps returns the props of a channel actor.
@@ -160,6 +173,7 @@ func (ch *channel) Receive(ctx actor.Context) {
 		ch.self = ctx.Self()
 		ch.log = ch.p.Logger
 		ch.waitReady = make(map[string]bool)
+		ch.conns = make(map[string]bool)
 		ch.p.Backoff = ch.p.Backoff.withDefaults()
 		if ch.p.Rand == nil {
 			ch.p.Rand = rand.Float64
@@ -170,6 +184,10 @@ func (ch *channel) Receive(ctx actor.Context) {
 		}
 	case *StartCall:
 		ch.startCall(ctx, m)
+	case *RetryCall:
+		ch.pick(ctx, m.Call, m.WaitForReady)
+	case *idleTimedOut:
+		ch.onIdleTimeout(ctx)
 	case *Connect:
 		if ch.state == Idle {
 			ch.connect(ctx)
@@ -227,18 +245,34 @@ func (ch *channel) startCall(ctx actor.Context, m *StartCall) {
 	}
 	props := RuntimeProps(ch.p.System, func() actor.Actor { return m.NewCall(conn) })
 	pid := ctx.Spawn(props)
+	ch.idle.calls++
 	if m.Spawned != nil {
 		m.Spawned <- pid
 	}
 	if conn != nil {
 		return
 	}
-	if ch.state == TransientFailure && !m.WaitForReady {
-		ctx.Send(pid, &PickFailed{Status: ch.unavailable()})
+	ch.pick(ctx, pid, m.WaitForReady)
+}
+
+// pick gives the call pid the READY connection, or makes it wait for one (connecting an
+// IDLE channel), or fails it in TRANSIENT_FAILURE unless it waits for ready.
+func (ch *channel) pick(ctx actor.Context, pid *actor.PID, waitForReady bool) {
+	switch ch.state {
+	case Ready:
+		ctx.Send(pid, &ConnectionPicked{Conn: ch.conn})
 		return
+	case Shutdown:
+		ctx.Send(pid, &PickFailed{Status: wire.NewStatus(wire.Canceled, "channel closed")})
+		return
+	case TransientFailure:
+		if !waitForReady {
+			ctx.Send(pid, &PickFailed{Status: ch.unavailable()})
+			return
+		}
 	}
 	ch.waiting = append(ch.waiting, pid)
-	if m.WaitForReady {
+	if waitForReady {
 		ch.waitReady[pid.Id] = true
 	}
 	if ch.state == Idle {
@@ -258,6 +292,9 @@ func (ch *channel) unavailable() *wire.Status {
 func (ch *channel) connect(ctx actor.Context) {
 	ch.attempt++
 	ch.setState(ctx, Connecting, ch.cause)
+	if ch.idle.calls == 0 {
+		ch.noCalls(ctx) // Connect without a call: idle from now
+	}
 	// connection-backoff.md: current_deadline = now + current_backoff; the attempt gets
 	// max(MIN_CONNECT_TIMEOUT, current_backoff); after a failure, sleep until the deadline.
 	backoff := ch.p.Backoff.Delay(ch.retries, ch.p.Rand)
@@ -292,6 +329,7 @@ func (ch *channel) onDialDone(ctx actor.Context, m *dialDone) {
 	}
 	ch.handshaking = m.conn
 	ch.conn = ctx.Spawn(NewConnProps(ConnParams{System: ch.p.System, NetConn: m.conn, Client: true, Config: ch.p.Conn, Logger: ch.log}))
+	ch.conns[ch.conn.Id] = true
 }
 
 // failAttempt moves to TRANSIENT_FAILURE, fails the calls that do not wait for ready, and
@@ -383,10 +421,14 @@ func (ch *channel) onGoAway(ctx actor.Context, m *GoAwayReceived) {
 }
 
 func (ch *channel) onTerminated(ctx actor.Context, who *actor.PID) {
-	if ch.conn != nil && who.Equal(ch.conn) {
-		ch.onConnLost(ctx, who, errors.New("connection actor stopped"))
+	if ch.conns[who.Id] {
+		delete(ch.conns, who.Id)
+		if ch.conn != nil && who.Equal(ch.conn) {
+			ch.onConnLost(ctx, who, errors.New("connection actor stopped"))
+		}
 		return
 	}
+	ch.callEnded(ctx)
 	for i, pid := range ch.waiting {
 		if pid.Equal(who) {
 			ch.waiting = append(ch.waiting[:i], ch.waiting[i+1:]...)
@@ -452,6 +494,7 @@ func (ch *channel) stopTimer() {
 // ends its own call or connection in its Stopping handler.
 func (ch *channel) shutdown(ctx actor.Context) {
 	ch.stopTimer()
+	ch.stopIdle()
 	if ch.dialing != nil {
 		// the dial goroutine ends once cancelled; a connection it made is closed here,
 		// since its message will reach no one.

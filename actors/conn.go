@@ -91,6 +91,10 @@ type DataSent struct {
 type StreamReset struct {
 	StreamID uint32
 	Status   *wire.Status
+	// Unprocessed says the server never processed the stream (client role): it refused it,
+	// it was above a GOAWAY's last-stream-id, or it never left the client. The call may
+	// open it again (conn_unprocessed.go).
+	Unprocessed bool
 }
 
 // Facts a connection actor sends to its parent.
@@ -330,7 +334,7 @@ func (c *conn) stop() {
 		c.system.Root.Send(s.owner, &StreamReset{StreamID: id, Status: st})
 	}
 	for _, w := range c.waitingOpens {
-		c.system.Root.Send(w.owner, &StreamReset{Status: st})
+		c.system.Root.Send(w.owner, unprocessedReset(0, "connection closed before the stream was opened: %v", cause))
 	}
 	c.streams, c.waitingOpens = nil, nil
 	if c.p.NetConn != nil {

@@ -112,18 +112,20 @@ func TestClientConnGoAway(t *testing.T) {
 	}
 
 	c.server.WriteGoAway(1, http2.ErrCodeNo, "maintenance")
+	// The parent hears first, so that a call retrying at once is not given this connection.
+	g := expect[*GoAwayReceived](t, c.msgs)
+	assert.Equal(t, uint32(1), g.LastStreamID)
+	assert.Equal(t, "maintenance", g.Debug)
 	var reset []uint32
 	for range 2 {
 		r := expect[*StreamReset](t, c.msgs)
 		reset = append(reset, r.StreamID)
 		assert.Equal(t, wire.Unavailable, r.Status.Code(), "stream %d: got %v; want UNAVAILABLE", r.StreamID, r.Status)
 		assert.Contains(t, r.Status.Message(), "GOAWAY")
+		assert.True(t, r.Unprocessed, "stream %d above last-stream-id: got Unprocessed false; want true", r.StreamID)
 	}
 	sort.Slice(reset, func(i, j int) bool { return reset[i] < reset[j] })
 	assert.Equal(t, []uint32{3, 5}, reset, "got resets of %v; want the streams above last-stream-id 1", reset)
-	g := expect[*GoAwayReceived](t, c.msgs)
-	assert.Equal(t, uint32(1), g.LastStreamID)
-	assert.Equal(t, "maintenance", g.Debug)
 
 	// No new stream after GOAWAY.
 	c.open(&OpenStream{Headers: requestFields("/s/m"), EndStream: true})

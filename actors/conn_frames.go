@@ -233,6 +233,10 @@ func (c *conn) onRSTStream(ctx actor.Context, f *frameMsg) {
 		return
 	}
 	c.forget(s)
+	if c.p.Client && f.errCode == http2.ErrCodeRefusedStream {
+		ctx.Send(s.owner, unprocessedReset(s.id, "server refused the stream (REFUSED_STREAM)"))
+		return
+	}
 	ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: resetStatus(f.errCode)})
 }
 
@@ -244,25 +248,25 @@ func (c *conn) onStreamError(ctx actor.Context, id uint32, code http2.ErrCode) {
 	}
 }
 
-// onGoAway stops new streams; streams above the last id were never processed and end
-// UNAVAILABLE; the others go on to completion.
+// onGoAway stops new streams; streams above the last id were never processed and may be
+// retried elsewhere; the others go on to completion. The channel hears of the GOAWAY first,
+// so that a call retrying at once is not given this connection again.
 func (c *conn) onGoAway(ctx actor.Context, f *frameMsg) {
 	c.goingAway = true
 	debug := string(f.data)
-	for id, s := range c.streams {
-		if id > f.lastID {
-			c.forget(s)
-			ctx.Send(s.owner, &StreamReset{StreamID: id, Status: wire.NewStatus(wire.Unavailable,
-				fmt.Sprintf("server sent GOAWAY(%s) before processing the stream: %s", f.errCode, debug))})
-		}
-	}
-	for _, w := range c.waitingOpens {
-		ctx.Send(w.owner, &StreamReset{Status: wire.NewStatus(wire.Unavailable, "server sent GOAWAY before the stream opened")})
-	}
-	c.waitingOpens = nil
 	if c.parent != nil {
 		ctx.Send(c.parent, &GoAwayReceived{Conn: c.self, Code: f.errCode, LastStreamID: f.lastID, Debug: debug})
 	}
+	for id, s := range c.streams {
+		if id > f.lastID {
+			c.forget(s)
+			ctx.Send(s.owner, unprocessedReset(id, "server sent GOAWAY(%s) before processing the call: %s", f.errCode, debug))
+		}
+	}
+	for _, w := range c.waitingOpens {
+		ctx.Send(w.owner, unprocessedReset(0, "server sent GOAWAY(%s) before the stream opened: %s", f.errCode, debug))
+	}
+	c.waitingOpens = nil
 }
 
 // idle reports whether stream id was never opened. RFC 9113 §5.1: "Receiving any frame

@@ -17,7 +17,7 @@ func (c *conn) openStream(ctx actor.Context, owner *actor.PID, m *OpenStream) {
 		return
 	}
 	if c.goingAway || c.sentGoAway || c.closeErr != nil {
-		ctx.Send(owner, &StreamReset{Status: wire.NewStatus(wire.Unavailable, "connection is closing; stream not opened")})
+		ctx.Send(owner, unprocessedReset(0, "connection is closing; stream not opened"))
 		return
 	}
 	if st := c.overPeerHeaderLimit(m.Headers); st != nil {
@@ -30,7 +30,7 @@ func (c *conn) openStream(ctx actor.Context, owner *actor.PID, m *OpenStream) {
 	}
 	if c.nextStreamID > maxWindow {
 		c.goAway(http2.ErrCodeNo, "stream ids exhausted")
-		ctx.Send(owner, &StreamReset{Status: wire.NewStatus(wire.Unavailable, "stream ids exhausted on this connection")})
+		ctx.Send(owner, unprocessedReset(0, "stream ids exhausted on this connection"))
 		return
 	}
 	id := c.nextStreamID

@@ -33,6 +33,8 @@ type ClientParams struct {
 	Decode func(payload []byte) error
 	// Done is called exactly once, from the actor, with the outcome.
 	Done func(header, trailer wire.Metadata, err error)
+	// WaitForReady is the call's setting, for a transparent retry's new pick.
+	WaitForReady bool
 }
 
 // UnaryClient is the client side of one unary call.
@@ -44,6 +46,7 @@ type UnaryClient struct {
 	opening  bool // OpenStream sent, StreamOpened not yet received
 	ended    bool
 	watch    callwatch.Watch
+	retry    callwatch.Retry
 
 	header   wire.Metadata
 	encoding string
@@ -86,14 +89,19 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 		c.onData(ctx, m)
 	case *actors.StreamReset:
 		c.streamID, c.opening = 0, false
-		c.end(ctx, m.Status)
+		c.onReset(ctx, m)
 	case *actor.DeadLetterResponse:
+		// The connection was gone before it read OpenStream: the stream never left.
 		c.opening = false
-		c.end(ctx, wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened"))
+		c.onReset(ctx, &actors.StreamReset{Unprocessed: true,
+			Status: wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened")})
 	case *actors.ConnectionLost:
 		if c.conn != nil && c.conn.Equal(m.Conn) && !c.ended {
+			// Still opening: the connection stopped before it read OpenStream (it would have
+			// answered StreamOpened or StreamReset first), so the stream never left.
+			unprocessed := c.opening
 			c.opening, c.streamID = false, 0
-			c.end(ctx, m.Status())
+			c.onReset(ctx, &actors.StreamReset{Status: m.Status(), Unprocessed: unprocessed})
 		}
 	case *actors.StillWaiting:
 		c.waitCause = m.Cause
@@ -127,6 +135,26 @@ func (c *UnaryClient) open(ctx actor.Context, conn *actor.PID) {
 	}
 	c.conn, c.opening = conn, true
 	ctx.Request(conn, &actors.OpenStream{Headers: c.p.Headers, Data: c.p.Request, EndStream: true})
+}
+
+// onReset ends the call after its stream was reset, or opens it again if the server never
+// processed it (transparent retry): the call still holds its whole request.
+func (c *UnaryClient) onReset(ctx actor.Context, m *actors.StreamReset) {
+	if c.ended {
+		ctx.Stop(c.self) // it waited for its open to be answered
+		return
+	}
+	if c.gotHead {
+		c.end(ctx, m.Status) // the server answered: it processed the call
+		return
+	}
+	st, again := c.retry.Allow(m)
+	if !again {
+		c.end(ctx, st)
+		return
+	}
+	c.conn = nil
+	c.p.Headers = callwatch.Again(ctx, c.p.WaitForReady, c.p.Headers, c.p.Deadline, c.p.HasDeadline)
 }
 
 func (c *UnaryClient) onOpened(ctx actor.Context, id uint32) {

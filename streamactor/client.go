@@ -49,6 +49,8 @@ type ClientParams struct {
 	// Outcome is filled and closed when the actor stops, so that a handle never waits on
 	// a stream actor that is gone.
 	Outcome *Outcome
+	// WaitForReady is the call's setting, for a transparent retry's new pick.
+	WaitForReady bool
 }
 
 // Outcome is the set-once record of how a stream ended, shared with its handle. The
@@ -75,6 +77,7 @@ type Client struct {
 	streamID uint32
 	opening  bool
 	watch    callwatch.Watch
+	retry    callwatch.Retry
 
 	in  inbox
 	out outbox
@@ -122,10 +125,12 @@ func (c *Client) Receive(ctx actor.Context) {
 		c.out.sent(ctx, c.conn, c.streamID, m.N)
 	case *actors.StreamReset:
 		c.streamID, c.opening = 0, false
-		c.end(ctx, m.Status, false)
+		c.onReset(ctx, m)
 	case *actor.DeadLetterResponse:
+		// The connection was gone before it read OpenStream: the stream never left.
 		c.opening = false
-		c.end(ctx, wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened"), false)
+		c.onReset(ctx, &actors.StreamReset{Unprocessed: true,
+			Status: wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened")})
 	case *Send:
 		c.send(ctx, *m)
 	case *CloseSend:
@@ -145,8 +150,10 @@ func (c *Client) Receive(ctx actor.Context) {
 		c.end(ctx, m.Status, true)
 	case *actors.ConnectionLost:
 		if c.conn != nil && c.conn.Equal(m.Conn) && c.final == nil {
+			// Still opening: the connection stopped before it read OpenStream.
+			unprocessed := c.opening
 			c.opening, c.streamID = false, 0
-			c.end(ctx, m.Status(), false)
+			c.onReset(ctx, &actors.StreamReset{Status: m.Status(), Unprocessed: unprocessed})
 		}
 	case *actors.StillWaiting:
 		c.waitCause = m.Cause
@@ -170,6 +177,7 @@ func (c *Client) start(ctx actor.Context) {
 	if c.out.limit <= 0 {
 		c.out.limit = DefaultSendBuffer
 	}
+	c.out.replay.on = true
 	var passed bool
 	if c.watch, passed = callwatch.Arm(ctx.ActorSystem(), c.self, c.p.Ctx, c.p.Deadline, c.p.HasDeadline); passed {
 		c.end(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"), false)
@@ -189,6 +197,27 @@ func (c *Client) open(ctx actor.Context, conn *actor.PID) {
 	c.out.outstanding += len(c.p.First)
 	c.out.closed = c.p.FirstEnd
 	ctx.Request(conn, open)
+}
+
+// onReset ends the call after its stream was reset, or, if the server never processed it
+// and what was sent is still kept, opens it again (transparent retry).
+func (c *Client) onReset(ctx actor.Context, m *actors.StreamReset) {
+	if c.final != nil {
+		c.maybeStop(ctx) // it waited for its open to be answered
+		return
+	}
+	if c.gotHead || c.out.replay.lost {
+		c.end(ctx, m.Status, false)
+		return
+	}
+	st, again := c.retry.Allow(m)
+	if !again {
+		c.end(ctx, st, false)
+		return
+	}
+	c.conn = nil
+	c.out.rewind(c.p.FirstEnd)
+	c.p.Headers = callwatch.Again(ctx, c.p.WaitForReady, c.p.Headers, c.p.Deadline, c.p.HasDeadline)
 }
 
 func (c *Client) onOpened(ctx actor.Context, id uint32) {
@@ -238,6 +267,7 @@ func (c *Client) onHeaders(ctx actor.Context, m *actors.HeadersReceived) {
 		return // 1xx informational: wait for the real headers
 	}
 	c.gotHead = true
+	c.out.replay.drop() // the server is processing the call: no retry from here
 	if h != nil {
 		c.header = h.Metadata
 		c.in.encoding = h.Encoding

@@ -21,6 +21,8 @@ type outbox struct {
 	// last, when set with closing, is the final write (trailers) instead of a bare
 	// END_STREAM (server side).
 	last *actors.WriteStream
+	// replay keeps what went out for a transparent retry (client side, replay.go).
+	replay replay
 }
 
 // push queues a Send and flushes what fits.
@@ -40,6 +42,7 @@ func (o *outbox) flush(ctx actor.Context, conn *actor.PID, id uint32) {
 		o.queue[0] = Send{}
 		o.queue = o.queue[1:]
 		o.outstanding += len(m.Data)
+		o.replay.keep(m.Data)
 		ctx.Send(conn, &actors.WriteStream{StreamID: id, Data: m.Data})
 		if m.Reply != nil {
 			m.Reply <- nil
