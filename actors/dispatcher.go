@@ -106,14 +106,22 @@ func envFor(system *actor.ActorSystem) *runtimeEnv {
 // among opts replaces the runtime mailbox; the dispatcher is always system's.
 // With a nil system they get protoactor-go's default dispatcher.
 //
-// Without opts the only allocations are the two of actor.PropsFromProducer (the Props and
-// its wrapper of producer).
+// Without opts it allocates the Props and a wrapper of producer;
+// RuntimePropsWithSystem spares the wrapper.
 func RuntimeProps(system *actor.ActorSystem, producer actor.Producer, opts ...actor.PropsOption) *actor.Props {
+	return RuntimePropsWithSystem(system, func(*actor.ActorSystem) actor.Actor { return producer() }, opts...)
+}
+
+// RuntimePropsWithSystem is RuntimeProps for a producer that takes the actor system:
+// without opts, the Props is its one allocation. A spawn per call should use it, e.g.
+//
+//	RuntimePropsWithSystem(system, func(*actor.ActorSystem) actor.Actor { return newCall(params) })
+func RuntimePropsWithSystem(system *actor.ActorSystem, producer actor.ProducerWithActorSystem, opts ...actor.PropsOption) *actor.Props {
 	if system == nil {
-		return actor.PropsFromProducer(producer, withRuntimeMailbox).Configure(opts...)
+		return actor.PropsFromProducerWithActorSystem(producer, withRuntimeMailbox).Configure(opts...)
 	}
 	env := envFor(system)
-	props := actor.PropsFromProducer(producer, env.opts...)
+	props := actor.PropsFromProducerWithActorSystem(producer, env.opts...)
 	if len(opts) > 0 {
 		props.Configure(opts...)
 		props.Configure(env.opts[1]) // the dispatcher stays system's

@@ -329,3 +329,29 @@ func TestMailboxInActorSystem(t *testing.T) {
 	}
 	do(system, probePID, func(ctx actor.Context) { ctx.Stop(child) })
 }
+
+// RuntimeProps gives the runtime mailbox and warm dispatcher, unless opts choose another
+// mailbox (the connection actor's Unbounded(counter)); props cost one or two allocations.
+func TestRuntimeProps(t *testing.T) {
+	system := NewSystem()
+	producer := func() actor.Actor { return actor.ReceiveFunc(func(actor.Context) {}) }
+	withSystem := func(*actor.ActorSystem) actor.Actor { return actor.ReceiveFunc(func(actor.Context) {}) }
+	assert.LessOrEqual(t, testing.AllocsPerRun(100, func() { RuntimeProps(system, producer) }), 2.0,
+		"allocations of RuntimeProps: want the Props and the producer's wrapper at most")
+	assert.LessOrEqual(t, testing.AllocsPerRun(100, func() { RuntimePropsWithSystem(system, withSystem) }), 1.0,
+		"allocations of RuntimePropsWithSystem: want the Props at most")
+
+	counter := &mailboxCounter{}
+	got := make(chan bool, 1)
+	pid := system.Root.Spawn(RuntimeProps(system, func() actor.Actor {
+		return actor.ReceiveFunc(func(ctx actor.Context) {
+			if _, ok := ctx.Message().(string); ok {
+				got <- counter.onlyCurrentQueued()
+			}
+		})
+	}, actor.WithMailbox(actor.Unbounded(counter))))
+	system.Root.Send(pid, "only")
+	assert.True(t, <-got, "got onlyCurrentQueued false for the one message; want the opts' mailbox with the counter")
+	assert.Equal(t, int64(2), counter.posted.Load(), "got %d messages counted; want Started and the one sent", counter.posted.Load())
+	require.NoError(t, system.Root.StopFuture(pid).Wait())
+}
