@@ -291,8 +291,9 @@ func (ch *channel) unavailable() *wire.Status {
 // connect starts a dial in a goroutine owned by this actor.
 func (ch *channel) connect(ctx actor.Context) {
 	ch.attempt++
+	leavesIdle := ch.state == Idle
 	ch.setState(ctx, Connecting, ch.cause)
-	if ch.idle.calls == 0 {
+	if leavesIdle && ch.idle.calls == 0 {
 		ch.noCalls(ctx) // Connect without a call: idle from now
 	}
 	// connection-backoff.md: current_deadline = now + current_backoff; the attempt gets

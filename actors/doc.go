@@ -19,4 +19,15 @@
 //	                                        │ END_STREAM received  │ END_STREAM sent
 //	                                        └────────▶ closed ◀────┘
 //	RST_STREAM either way, or the connection ending: closed at once, owner told StreamReset.
+//
+// A client stream the server never processed — RST_STREAM(REFUSED_STREAM), an id above a
+// GOAWAY's last-stream-id, or an open that never left the client — is reported as
+// StreamReset{Unprocessed: true}. Its call retries it transparently (gRPC proposal A6):
+//
+//	conn ──StreamReset{Unprocessed}──▶ call ──RetryCall──▶ channel ──ConnectionPicked──▶ call ──OpenStream──▶ conn′
+//
+// at most MaxTransparentRetries times. On GOAWAY the connection tells the channel first
+// (GoAwayReceived: the channel drops it and goes IDLE, so the retry connects anew) and then
+// the calls. The channel also goes IDLE on its own after ChannelParams.IdleTimeout without
+// calls (channel_idle.go), closing its connection.
 package actors

@@ -9,6 +9,11 @@
 //	  ▼                                            ▼                        ▼ deadline, cancel
 //	ended ◀─────────────── deadline / cancel ── (ended, waits for StreamOpened to reset it)
 //
+// A reset the connection marks Unprocessed (the server never saw the stream) sends the
+// call back to start: it asks its channel for a connection again (actors.RetryCall) and
+// reopens the stream with the same request and the time left as grpc-timeout, at most
+// actors.MaxTransparentRetries times (internal/callwatch.Retry).
+//
 // Server (UnaryServer): parses the request headers, resolves the method, decodes the one
 // request message, runs the handler (a blocking function in a goroutine the actor owns,
 // or a user actor that answers by message), enforces the deadline, and writes the

@@ -20,6 +20,11 @@
 // a subscribed actor receives StreamHeader, StreamMessage and StreamEnd, and sends with
 // StreamRef.
 //
+// A client stream keeps the messages it sent until the response headers arrive (up to 256
+// KiB, replay.go): if the server never processed the stream (actors.StreamReset
+// Unprocessed), the stream goes back to start and, on its new stream, sends them again in
+// order, then the half-close if it had sent one (transparent retry, as for unary calls).
+//
 //	client stream:  start ─▶ opening ─StreamOpened─▶ open ──trailers / reset / deadline / cancel──▶ ended
 //	                                                  │ CloseSend: END_STREAM after queued sends
 //	                ended ──(queued messages taken, final status delivered)──▶ stopped
