@@ -136,7 +136,11 @@ func (c *conn) malformedContent(ctx actor.Context, s *stream) {
 // stream lives on in HTTP/2 terms until the client ends it too: it counts toward
 // MAX_CONCURRENT_STREAMS, and the client's later frames on it meet the stream rules
 // (content-length, flow control, STREAM_CLOSED) instead of a reset sent before they were
-// read. Its facts (DataReceived, StreamReset) go to the connection, which ignores them.
+// read. RFC 9113 §8.1 only allows that reset ("a server MAY request that the client abort
+// transmission of a request without error by sending a RST_STREAM with an error code of
+// NO_ERROR after sending a complete response"); an answer written synchronously, as this
+// one is, would come before the request's own frames. Its facts (DataReceived,
+// StreamReset) go to the connection, which ignores them.
 func (c *conn) answerRefused(id uint32, owner StreamOwner, end bool, contentLength int64, hasContentLength bool) {
 	s := c.newStream(id, c.self)
 	s.refused, s.remoteEnded = true, end

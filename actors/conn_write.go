@@ -229,6 +229,10 @@ func (c *conn) onWindowUpdate(ctx actor.Context, id uint32, inc uint32) {
 		return
 	}
 	if s.sendWindow+int64(inc) > maxWindow {
+		// RFC 9113 §6.9.1: "If a sender receives a WINDOW_UPDATE that causes a flow-control
+		// window to exceed this maximum, it MUST terminate either the stream or the
+		// connection, as appropriate. For streams, the sender sends a RST_STREAM with an
+		// error code of FLOW_CONTROL_ERROR".
 		c.resetStream(id, http2.ErrCodeFlowControl)
 		ctx.Send(s.owner, &StreamReset{StreamID: id, Status: wire.NewStatus(wire.Internal, "peer overflowed the stream's flow-control window")})
 		return
