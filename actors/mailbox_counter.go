@@ -10,6 +10,9 @@ import (
 // actor can tell inside Receive that nothing else is queued and flush its writes then.
 // (protoactor-go calls MailboxEmpty after it marks the mailbox idle, when the next Receive
 // may already run elsewhere, so that hook must not touch actor state.)
+// protoactor-go's actor.Unbounded(counter) and the runtime mailbox's
+// unboundedMailbox(counter) call these hooks at the same points (TestMailboxMiddleware),
+// so either mailbox can carry it.
 type mailboxCounter struct {
 	posted   atomic.Int64
 	received atomic.Int64
