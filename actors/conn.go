@@ -185,6 +185,9 @@ type conn struct {
 	lastPeerID   uint32 // server role: highest id the peer opened
 	waitingOpens []pendingOpen
 	resets       resetRing // server role: streams we reset lately (conn_rules.go)
+	// contentLengths holds the requests that declared a content-length (server role; rare
+	// in gRPC, so kept out of stream), by stream id, while their stream lives.
+	contentLengths map[uint32]contentCount
 
 	peer     peerSettings
 	sendConn int64 // connection send window the peer granted

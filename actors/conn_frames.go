@@ -111,7 +111,7 @@ func (c *conn) onHeaders(ctx actor.Context, f *frameMsg) {
 		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "client sent a second HEADERS without END_STREAM")})
 		return
 	}
-	if end && s.contentMismatch(0, true) {
+	if end && c.contentMismatch(s, 0, true) {
 		c.malformedContent(ctx, s)
 		return
 	}
@@ -168,7 +168,9 @@ func (c *conn) acceptStream(ctx actor.Context, f *frameMsg, end bool) {
 	c.liveOwners++
 	s := c.newStream(id, nil)
 	s.owner, s.manualFlow = owner.PID, owner.ManualFlow
-	s.contentLength, s.hasContentLength = contentLength, hasContentLength
+	if hasContentLength {
+		c.declareContentLength(s, contentLength)
+	}
 	if end {
 		c.remoteDone(s)
 	}
@@ -206,7 +208,7 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 		return
 	}
 	end := f.flags.Has(http2.FlagDataEndStream)
-	if s.contentMismatch(len(f.data), end) {
+	if c.contentMismatch(s, len(f.data), end) {
 		c.malformedContent(ctx, s)
 		return
 	}

@@ -113,22 +113,38 @@ func parseContentLength(fields []hpack.HeaderField) (n int64, has bool, malforme
 	return n, has, ""
 }
 
+// contentCount is a request's declared content-length and the DATA payload bytes received
+// so far, checked against each other.
+type contentCount struct{ declared, received int64 }
+
+// declareContentLength starts counting s's DATA against its content-length n.
+func (c *conn) declareContentLength(s *stream, n int64) {
+	if c.contentLengths == nil {
+		c.contentLengths = make(map[uint32]contentCount)
+	}
+	c.contentLengths[s.id] = contentCount{declared: n}
+	s.counted = true
+}
+
 // contentMismatch counts n bytes of DATA payload on s and reports whether they break the
 // declared content-length: more than declared, or, at the end of the stream, other than
 // declared (RFC 9113 §8.1.1, see newStreamRules).
-func (s *stream) contentMismatch(n int, end bool) bool {
-	if !s.hasContentLength {
+func (c *conn) contentMismatch(s *stream, n int, end bool) bool {
+	if !s.counted {
 		return false
 	}
-	s.received += int64(n)
-	return s.received > s.contentLength || end && s.received != s.contentLength
+	cc := c.contentLengths[s.id]
+	cc.received += int64(n)
+	c.contentLengths[s.id] = cc
+	return cc.received > cc.declared || end && cc.received != cc.declared
 }
 
 // malformedContent ends a stream whose DATA broke its content-length.
 func (c *conn) malformedContent(ctx actor.Context, s *stream) {
+	cc := c.contentLengths[s.id]
 	c.resetStream(s.id, http2.ErrCodeProtocol)
 	ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.Statusf(wire.Internal,
-		"malformed request: client sent %d bytes of DATA with content-length %d", s.received, s.contentLength)})
+		"malformed request: client sent %d bytes of DATA with content-length %d", cc.received, cc.declared)})
 }
 
 // answerRefused answers, from the connection itself, a request NewStream refused without
@@ -144,7 +160,9 @@ func (c *conn) malformedContent(ctx actor.Context, s *stream) {
 func (c *conn) answerRefused(id uint32, owner StreamOwner, end bool, contentLength int64, hasContentLength bool) {
 	s := c.newStream(id, c.self)
 	s.refused, s.remoteEnded = true, end
-	s.contentLength, s.hasContentLength = contentLength, hasContentLength
+	if hasContentLength {
+		c.declareContentLength(s, contentLength)
+	}
 	if len(owner.RejectBody) == 0 {
 		c.writeHeaderBlock(id, owner.Reject, true)
 		c.localDone(s)

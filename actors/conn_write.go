@@ -178,6 +178,9 @@ func (c *conn) remoteDone(s *stream) {
 // forget drops a closed stream.
 func (c *conn) forget(s *stream) {
 	delete(c.streams, s.id)
+	if s.counted {
+		delete(c.contentLengths, s.id)
+	}
 	c.noteStreamForgotten()
 }
 

@@ -22,12 +22,7 @@ type stream struct {
 	inBlocked   bool // listed in conn.blocked
 	manualFlow  bool // receive window refilled by ConsumeData; DataSent reported
 	refused     bool // server role: answered by the connection itself (answerRefused)
-
-	// The request's content-length (server role) and the DATA payload bytes received so
-	// far, checked against each other (conn_rules.go).
-	contentLength    int64
-	hasContentLength bool
-	received         int64
+	counted     bool // server role: the request declared a content-length (conn.contentLengths)
 }
 
 func (s *stream) pendingBytes() int {
