@@ -97,6 +97,7 @@ func startServer(c config, rt string) (*serverProc, error) {
 	}
 	s := &serverProc{name: program("server", rt), exited: make(chan error, 1)}
 	s.cmd = command(context.Background(), c.serverCPUs, filepath.Join(c.binDir, s.name), args...)
+	dieWithParent(s.cmd)
 	s.cmd.Stderr = &s.stderr
 	out, err := s.cmd.StdoutPipe()
 	if err != nil {
@@ -233,6 +234,7 @@ func runClient(c config, srv *serverProc, w harness.Workload, p pair, rep int) (
 	ctx, cancel := context.WithTimeout(context.Background(), c.warmup+c.duration+time.Minute)
 	defer cancel()
 	cmd := command(ctx, c.clientCPUs, filepath.Join(c.binDir, program("client", p.client)), args...)
+	dieWithParent(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
