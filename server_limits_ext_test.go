@@ -337,8 +337,9 @@ func controlFlood(t *testing.T, write func(p *rawh2.Peer, i int) error, wantDebu
 	require.NoError(t, err)
 	p := rawh2.Client(t, nc)
 	defer p.Close()
-	// Write until the server stops reading: a write then waits out its deadline.
-	require.NoError(t, nc.SetWriteDeadline(time.Now().Add(time.Second)))
+	// Write until the server stops reading: a write then waits out its deadline, which is
+	// well within the second the server gives its last GOAWAY to be read before closing.
+	require.NoError(t, nc.SetWriteDeadline(time.Now().Add(100*time.Millisecond)))
 	flood := 0
 	for ; flood < 20_000; flood++ {
 		if err := write(p, flood); err != nil {
