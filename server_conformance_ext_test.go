@@ -281,7 +281,10 @@ func TestRawServerContentLength(t *testing.T) {
 	}{
 		{name: "more DATA than declared", headers: rawRequestHeaders(echoPath, contentLength(1)), data: [][]byte{msg}},
 		{name: "less DATA than declared", headers: rawRequestHeaders(echoPath, contentLength(len(msg)+1)), data: [][]byte{msg}},
-		{name: "over two DATA frames", headers: rawRequestHeaders(echoPath, contentLength(len(msg)+1)), data: [][]byte{msg, msg}},
+		// The first DATA frame holds part of the message, so no answer can come before the
+		// second one, which overruns the declared length.
+		{name: "over two DATA frames", headers: rawRequestHeaders(echoPath, contentLength(len(msg)+1)),
+			data: [][]byte{msg[:3], append(append([]byte(nil), msg[3:]...), 0, 0)}},
 		{name: "answered without an actor", headers: append(withField(getRequest(), ":method", "POST"), contentLength(1)),
 			data: [][]byte{[]byte("test"), []byte("test")}},
 	}
