@@ -46,6 +46,9 @@ type mailbox struct {
 	// scheduling allocates nothing.
 	warm    *warmDispatcher
 	process func()
+	// runEnded, if set (by tests only), is called between a run and going idle: the
+	// window in which a poster loses the race for status.
+	runEnded func()
 
 	sysInline  [mailboxInlineSys]any
 	userInline [mailboxInlineUser]any
@@ -156,6 +159,9 @@ func (m *mailbox) runTask() { m.processMessages() }
 func (m *mailbox) processMessages() {
 	for {
 		m.run()
+		if m.runEnded != nil {
+			m.runEnded()
+		}
 		m.status.Store(mailboxIdle)
 		sys, user := m.sysCount.Load(), m.userCount.Load()
 		// A message posted after run saw empty queues, whose poster lost the race for
@@ -193,6 +199,11 @@ func (m *mailbox) run() {
 		}
 		i++
 
+		// Nothing to run: return without the lock. A message whose count is not yet
+		// visible here is seen by processMessages' check, or its poster schedules a run.
+		if m.sysCount.Load() == 0 && (m.suspended.Load() || m.userCount.Load() == 0) {
+			return
+		}
 		m.mu.Lock()
 		if sm, ok := m.sys.pop(); ok {
 			m.sysCount.Add(-1)

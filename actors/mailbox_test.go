@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/stretchr/testify/assert"
@@ -291,7 +292,7 @@ func TestMailboxConcurrentPosters(t *testing.T) {
 			wg.Wait()
 			select {
 			case <-c.done:
-			case <-t.Context().Done():
+			case <-time.After(waitFor): // a stranded message: fail rather than hang
 			}
 			require.Equal(t, posters*each, c.n, "got %d messages run; want every one posted", c.n)
 			assert.Empty(t, c.bad, "got messages of one poster out of order")
@@ -354,4 +355,72 @@ func TestRuntimeProps(t *testing.T) {
 	assert.True(t, <-got, "got onlyCurrentQueued false for the one message; want the opts' mailbox with the counter")
 	assert.Equal(t, int64(2), counter.posted.Load(), "got %d messages counted; want Started and the one sent", counter.posted.Load())
 	require.NoError(t, system.Root.StopFuture(pid).Wait())
+}
+
+// echo hands each message it runs back to the test.
+type echo struct{ got chan any }
+
+func (e echo) InvokeSystemMessage(m any)     { e.got <- m }
+func (e echo) InvokeUserMessage(m any)       { e.got <- m }
+func (e echo) EscalateFailure(reason, _ any) { panic(reason) }
+
+// The test posts each message the moment the previous one has run, so posts land while
+// the run is ending (between its last look at the queues and its going idle): the
+// scheduling handshake must still run every one of them.
+func TestMailboxNoStrandedMessage(t *testing.T) {
+	const rounds = 5000
+	for _, tt := range []struct {
+		name       string
+		dispatcher func() actor.Dispatcher
+	}{
+		{"goroutine per activation", func() actor.Dispatcher { return actor.NewDefaultDispatcher(mailboxThroughput) }},
+		{"warm dispatcher", func() actor.Dispatcher { return newWarmDispatcher() }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			mb := newMailbox(nil)
+			e := echo{got: make(chan any)}
+			mb.RegisterHandlers(e, tt.dispatcher())
+			for i := range rounds {
+				if i%2 == 0 {
+					mb.PostUserMessage(i)
+				} else {
+					mb.PostSystemMessage(i)
+				}
+				select {
+				case got := <-e.got:
+					require.Equal(t, i, got)
+				case <-time.After(waitFor):
+					t.Fatalf("message %d never ran: stranded in an idle mailbox", i)
+				}
+			}
+			goleak.VerifyNone(t)
+		})
+	}
+}
+
+// A message posted after a run's last look at the queues but before it goes idle loses
+// the race for status, so no run is scheduled for it: the run's own check must take it.
+func TestMailboxPostAsRunEnds(t *testing.T) {
+	d := &manualDispatcher{throughput: mailboxThroughput}
+	mb := newMailbox(nil)
+	inv := &recorder{mb: mb}
+	mb.RegisterHandlers(inv, d)
+	late := []post{{msg: "late user"}, {sys: true, msg: "late system"}}
+	mb.runEnded = func() {
+		if len(late) == 0 {
+			return
+		}
+		p := late[0]
+		late = late[1:]
+		if p.sys {
+			mb.PostSystemMessage(p.msg)
+		} else {
+			mb.PostUserMessage(p.msg)
+		}
+		assert.Empty(t, d.pending, "got a run scheduled by a post while running; want the post to lose the race")
+	}
+	mb.PostUserMessage("first")
+	d.drain()
+	assert.Equal(t, []any{"first", "late user", "late system"}, inv.got)
+	assert.Equal(t, mailboxIdle, mb.status.Load())
 }
