@@ -254,6 +254,14 @@ func (c *conn) onStreamError(ctx actor.Context, id uint32, code http2.ErrCode) {
 // retried elsewhere; the others go on to completion. The channel hears of the GOAWAY first,
 // so that a call retrying at once is not given this connection again.
 func (c *conn) onGoAway(ctx actor.Context, f *frameMsg) {
+	if !c.p.Client {
+		// RFC 9113 §6.8: the last stream identifier of a client's GOAWAY names the
+		// server-initiated streams it processed (there are none: we do not push); the
+		// client's own streams go on. As x/net's server does, drain: no new streams, the
+		// open ones end normally, then the connection closes.
+		c.startDrain(fmt.Sprintf("client sent GOAWAY(%s)", f.errCode))
+		return
+	}
 	c.goingAway = true
 	debug := string(f.data)
 	if c.parent != nil {
