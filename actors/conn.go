@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"golang.org/x/net/http2"
@@ -169,6 +170,8 @@ type conn struct {
 
 	reader *frameReader
 	dirty  bool
+	// yielded says maybeFlush already yielded the processor once for the frames in bw.
+	yielded bool
 
 	// control counts the peer's PING and SETTINGS waiting for our answer (shared with
 	// the reader); unflushedAnswers are the answers in bw not yet flushed.
@@ -400,6 +403,10 @@ func (c *conn) check(err error) {
 	}
 }
 
+// minBatchSize is the buffered size below which maybeFlush yields once before it flushes
+// (grpc-go's loopyWriter uses the same figure).
+const minBatchSize = 16 << 10
+
 // maybeFlush flushes buffered frames when no other message is queued, so that many calls
 // share one write syscall.
 func (c *conn) maybeFlush(ctx actor.Context) {
@@ -413,6 +420,18 @@ func (c *conn) maybeFlush(ctx actor.Context) {
 	if !c.dirty || !c.counter.onlyCurrentQueued() {
 		return
 	}
+	if !c.yielded && c.bw.Buffered() < minBatchSize {
+		// A small batch: let the goroutines that are about to post to us (call actors
+		// answering, the reader with the next frames) run first, once, as grpc-go's
+		// loopyWriter does before it flushes; what they post joins this write. With
+		// nothing else runnable the yield returns at once, so a lone call waits no longer.
+		c.yielded = true
+		runtime.Gosched()
+		if !c.counter.onlyCurrentQueued() {
+			return // the next message's Receive flushes, without yielding again
+		}
+	}
+	c.yielded = false
 	c.flush()
 	if c.closeErr != nil {
 		ctx.Stop(c.self)
