@@ -279,16 +279,17 @@ func (c *conn) start(ctx actor.Context) {
 	// The reader goroutine reads through a buffer: one read(2) brings many frames.
 	br := bufio.NewReaderSize(c.p.NetConn, 32<<10)
 	c.fr = http2.NewFramer(c.bw, br)
-	c.fr.ReadMetaHeaders = hpack.NewDecoder(initialHeaderTableSize, nil)
+	c.fr.SetReuseFrames()
 	c.fr.MaxHeaderListSize = c.cfg.MaxHeaderListSize
 	c.fr.SetMaxReadFrameSize(c.cfg.MaxFrameSize)
+	hr := newHeaderReader(c.fr, initialHeaderTableSize, c.cfg.MaxHeaderListSize)
 	c.henc = hpack.NewEncoder(&c.hbuf)
 	if c.p.Client {
 		_, _ = c.bw.WriteString(http2.ClientPreface)
 	}
 	c.writeInitialSettings()
 	c.control = &controlQueue{max: int64(c.cfg.MaxQueuedControlFrames)}
-	c.reader = startReader(c.system, c.self, c.fr, br, !c.p.Client, c.control, newReadBudget(c.cfg))
+	c.reader = startReader(c.system, c.self, c.fr, hr, br, !c.p.Client, c.control, newReadBudget(c.cfg))
 	c.startKeepalive()
 }
 

@@ -38,11 +38,11 @@ type frameReader struct {
 	budget *readBudget // what the reader may post ahead of the actor (conn_backpressure.go)
 }
 
-func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool, control *controlQueue, budget *readBudget) *frameReader {
+func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, hr *headerReader, nc io.Reader, expectPreface bool, control *controlQueue, budget *readBudget) *frameReader {
 	r := &frameReader{done: make(chan struct{}), budget: budget}
 	go func() {
 		defer close(r.done)
-		err := readFrames(system, owner, fr, nc, expectPreface, control, budget)
+		err := readFrames(system, owner, fr, hr, nc, expectPreface, control, budget)
 		system.Root.Send(owner, &readerStopped{err: err})
 	}()
 	return r
@@ -52,7 +52,7 @@ func startReader(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, 
 // reading goes on; anything else ends the loop, as does a peer whose PING and SETTINGS
 // frames outrun our answers (we stop reading it, so its frames cannot fill our memory).
 // While the actor lags behind by budget, reading waits.
-func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, nc io.Reader, expectPreface bool, control *controlQueue, budget *readBudget) error {
+func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, hr *headerReader, nc io.Reader, expectPreface bool, control *controlQueue, budget *readBudget) error {
 	if expectPreface {
 		if err := readPreface(nc); err != nil {
 			return err
@@ -60,49 +60,55 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, n
 	}
 	for {
 		f, err := fr.ReadFrame()
+		var m *frameMsg
+		if err == nil {
+			switch f := f.(type) {
+			case *http2.UnknownFrame:
+				// RFC 9113 §4.1: "Implementations MUST ignore and discard frames of unknown
+				// types." (Posting one could also pass for frameStreamError, type 0xff.)
+				continue
+			case *http2.HeadersFrame:
+				m, err = hr.read(f)
+			default:
+				if needsAnswer(f) && !control.read() {
+					return enhanceYourCalm("peer sent more than %d PING and SETTINGS frames that wait for our answer", control.max)
+				}
+				m = copyFrame(f)
+			}
+		}
 		if err != nil {
 			var se http2.StreamError
-			if errors.As(err, &se) {
-				m := &frameMsg{typ: frameStreamError, streamID: se.StreamID, errCode: se.Code}
-				if !budget.take(m) {
-					return errActorStopped
-				}
-				system.Root.Send(owner, m)
-				continue
+			if !errors.As(err, &se) {
+				return readError(fr, err)
 			}
-			if errors.Is(err, io.EOF) {
-				return errors.New("peer closed the connection (EOF)")
-			}
-			if errors.Is(err, http2.ErrFrameTooLarge) {
-				// RFC 9113 §4.2: "An endpoint MUST send an error code of FRAME_SIZE_ERROR if
-				// a frame exceeds the size defined in SETTINGS_MAX_FRAME_SIZE". The Framer
-				// cannot skip the payload, so this is a connection error.
-				return fmt.Errorf("%w: peer sent a frame larger than our SETTINGS_MAX_FRAME_SIZE",
-					http2.ConnectionError(http2.ErrCodeFrameSize))
-			}
-			var ce http2.ConnectionError
-			if errors.As(err, &ce) {
-				if d := fr.ErrorDetail(); d != nil {
-					return fmt.Errorf("%w: %v", ce, d)
-				}
-				return ce
-			}
-			return err
+			m = &frameMsg{typ: frameStreamError, streamID: se.StreamID, errCode: se.Code}
 		}
-		if _, ok := f.(*http2.UnknownFrame); ok {
-			// RFC 9113 §4.1: "Implementations MUST ignore and discard frames of unknown
-			// types." (Posting one could also pass for frameStreamError, type 0xff.)
-			continue
-		}
-		if needsAnswer(f) && !control.read() {
-			return enhanceYourCalm("peer sent more than %d PING and SETTINGS frames that wait for our answer", control.max)
-		}
-		m := copyFrame(f)
 		if !budget.take(m) {
 			return errActorStopped
 		}
 		system.Root.Send(owner, m)
 	}
+}
+
+// readError is the error that ends the reader for err, which is not a stream error.
+func readError(fr *http2.Framer, err error) error {
+	if errors.Is(err, io.EOF) {
+		return errors.New("peer closed the connection (EOF)")
+	}
+	if errors.Is(err, http2.ErrFrameTooLarge) {
+		// RFC 9113 §4.2: "An endpoint MUST send an error code of FRAME_SIZE_ERROR if
+		// a frame exceeds the size defined in SETTINGS_MAX_FRAME_SIZE". The Framer
+		// cannot skip the payload, so this is a connection error.
+		return fmt.Errorf("%w: peer sent a frame larger than our SETTINGS_MAX_FRAME_SIZE",
+			http2.ConnectionError(http2.ErrCodeFrameSize))
+	}
+	var ce http2.ConnectionError
+	if errors.As(err, &ce) {
+		if d := fr.ErrorDetail(); d != nil {
+			return fmt.Errorf("%w: %v", ce, d)
+		}
+	}
+	return err
 }
 
 // errActorStopped ends a reader that waited for budget while its actor stopped.
@@ -131,14 +137,6 @@ func copyFrame(f http2.Frame) *frameMsg {
 	switch f := f.(type) {
 	case *http2.DataFrame:
 		m.data = bytes.Clone(f.Data())
-	case *http2.MetaHeadersFrame:
-		m.fields = f.Fields
-		m.truncated = f.Truncated
-		m.selfDep = f.HasPriority() && f.Priority.StreamDep == h.StreamID
-		m.typ = http2.FrameHeaders
-		if f.StreamEnded() {
-			m.flags |= http2.FlagHeadersEndStream
-		}
 	case *http2.SettingsFrame:
 		_ = f.ForeachSetting(func(s http2.Setting) error {
 			m.settings = append(m.settings, s)
