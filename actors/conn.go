@@ -215,7 +215,7 @@ func NewConnProps(p ConnParams) *actor.Props {
 	counter := &mailboxCounter{}
 	return RuntimeProps(p.System, func() actor.Actor {
 		return &conn{p: p, counter: counter}
-	}, actor.WithMailbox(actor.Unbounded(counter)),
+	}, actor.WithMailbox(unboundedMailbox(counter)),
 		actor.WithSupervisor(supervisor.StopOnFailure(p.Logger)))
 }
 
