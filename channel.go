@@ -172,50 +172,107 @@ func (c *Channel) Close() error {
 
 // Invoke performs a unary call and blocks until it ends.
 func (c *Channel) Invoke(ctx context.Context, method string, req, resp proto.Message, opts ...CallOption) error {
-	done := make(chan error, 1)
-	c.StartUnary(ctx, method, req, resp, func(err error) { done <- err }, opts...)
-	return <-done
+	u := &unaryCall{resp: resp, blocking: true}
+	u.wait.Add(1)
+	c.startUnary(ctx, method, req, u, opts)
+	u.wait.Wait()
+	return u.err
 }
 
 // StartUnary begins a unary call without blocking; done is called once when it ends.
 func (c *Channel) StartUnary(ctx context.Context, method string, req, resp proto.Message, done func(error), opts ...CallOption) {
-	co := c.callOptions(opts)
-	params, err := c.unaryParams(ctx, method, req, resp, &co)
-	if err != nil {
-		done(err)
+	c.startUnary(ctx, method, req, &unaryCall{resp: resp, done: done}, opts)
+}
+
+// unaryCall is one unary call as the Channel starts it, in one allocation: the call actor
+// (the channel actor spawns it through start's CallMaker), the result it reports to
+// (callactor.ClientResult), and how the caller hears of the end (done, or wait and err).
+type unaryCall struct {
+	actor  callactor.UnaryClient
+	params callactor.ClientParams
+	start  actors.StartCall
+	co     callOptions
+	resp   proto.Message
+	done   func(error) // StartUnary's callback, or, when blocking, Invoke's wait:
+	// wait is a set-once "done" signal at the API edge: err is written before wait.Done.
+	wait     sync.WaitGroup
+	err      error
+	blocking bool
+}
+
+var (
+	_ callactor.ClientResult = (*unaryCall)(nil)
+	_ actors.CallMaker       = (*unaryCall)(nil)
+)
+
+// NewCall makes the call actor; the channel actor calls it once, to spawn it.
+func (u *unaryCall) NewCall(conn *actor.PID) actor.Actor {
+	p := u.params
+	p.Conn = conn
+	u.actor.Init(p)
+	return &u.actor
+}
+
+// Decode unmarshals the response (from the call actor).
+func (u *unaryCall) Decode(b []byte) error { return proto.Unmarshal(b, u.resp) }
+
+// Done reports the outcome (from the call actor, once).
+func (u *unaryCall) Done(header, trailer wire.Metadata, err error) {
+	if u.co.header != nil {
+		*u.co.header = header
+	}
+	if u.co.trailer != nil {
+		*u.co.trailer = trailer
+	}
+	u.end(err)
+}
+
+func (u *unaryCall) end(err error) {
+	if u.blocking {
+		u.err = err
+		u.wait.Done()
 		return
 	}
-	params.Done = func(header, trailer wire.Metadata, err error) {
-		if co.header != nil {
-			*co.header = header
-		}
-		if co.trailer != nil {
-			*co.trailer = trailer
-		}
-		done(err)
+	u.done(err)
+}
+
+// startUnary builds the call's request and has the channel actor spawn its actor.
+func (c *Channel) startUnary(ctx context.Context, method string, req proto.Message, u *unaryCall, opts []CallOption) {
+	c.fillCallOptions(&u.co, opts)
+	if err := c.unaryParams(ctx, method, req, u); err != nil {
+		u.end(err)
+		return
 	}
-	if !c.send(&actors.StartCall{
-		NewCall:      func(conn *actor.PID) actor.Actor { p := params; p.Conn = conn; return callactor.NewUnaryClient(p) },
-		WaitForReady: co.waitForReady,
-	}) {
-		done(Errorf(Canceled, "actorrpc: the channel is closed"))
+	u.start = actors.StartCall{Call: u, WaitForReady: u.co.waitForReady}
+	if !c.send(&u.start) {
+		u.end(Errorf(Canceled, "actorrpc: the channel is closed"))
 	}
 }
 
-// unaryParams builds the request headers and message of a call.
-func (c *Channel) unaryParams(ctx context.Context, method string, req, resp proto.Message, co *callOptions) (callactor.ClientParams, error) {
-	p := callactor.ClientParams{Ctx: ctx, MaxRecv: co.maxRecv, WaitForReady: co.waitForReady}
+// fillCallOptions sets co from the Channel's defaults and opts (as callOptions does, into a
+// callOptions that is already on the heap).
+func (c *Channel) fillCallOptions(co *callOptions, opts []CallOption) {
+	*co = callOptions{waitForReady: c.opts.waitForReady, maxRecv: c.opts.maxRecv, maxSend: c.opts.maxSend, compressor: c.opts.compressor}
+	for _, o := range opts {
+		o.applyCall(co)
+	}
+	if co.compressor == "identity" || wire.CompressorByName(co.compressor) == nil {
+		co.compressor = ""
+	}
+}
+
+// unaryParams builds the request headers and message of a call into u.params.
+func (c *Channel) unaryParams(ctx context.Context, method string, req proto.Message, u *unaryCall) error {
+	co := &u.co
+	p := &u.params
+	*p = callactor.ClientParams{Ctx: ctx, MaxRecv: co.maxRecv, WaitForReady: co.waitForReady, Result: u}
 	fields, deadline, hasDeadline, err := c.requestHeaders(ctx, method, co.compressor)
 	if err != nil {
-		return p, err
+		return err
 	}
 	p.Headers, p.Deadline, p.HasDeadline = fields, deadline, hasDeadline
 	p.Request, err = wire.EncodeMessage(req, wire.CompressorByName(co.compressor), co.maxSend)
-	if err != nil {
-		return p, err
-	}
-	p.Decode = func(b []byte) error { return proto.Unmarshal(b, resp) }
-	return p, nil
+	return err
 }
 
 // requestHeaders builds a call's request headers from ctx: metadata and deadline.

@@ -22,10 +22,25 @@ import (
 // gets the connection at once (NewCall's argument); otherwise NewCall gets nil and the call
 // later receives ConnectionPicked or PickFailed.
 type StartCall struct {
-	NewCall      func(conn *actor.PID) actor.Actor
+	NewCall func(conn *actor.PID) actor.Actor
+	// Call makes the call actor when NewCall is nil: a caller that keeps the actor in its
+	// own per-call state spares a closure.
+	Call         CallMaker
 	WaitForReady bool
 	// Spawned, when not nil, receives the call actor's PID (streams need it to be driven).
 	Spawned chan<- *actor.PID
+}
+
+// CallMaker makes the actor of a call StartCall starts, given the connection (or nil).
+type CallMaker interface {
+	NewCall(conn *actor.PID) actor.Actor
+}
+
+func (m *StartCall) newCall(conn *actor.PID) actor.Actor {
+	if m.NewCall != nil {
+		return m.NewCall(conn)
+	}
+	return m.Call.NewCall(conn)
 }
 
 // RetryCall asks for a connection again for Call, a child whose stream the server never
@@ -243,7 +258,7 @@ func (ch *channel) startCall(ctx actor.Context, m *StartCall) {
 	if ch.state == Ready {
 		conn = ch.conn
 	}
-	props := RuntimeProps(ch.p.System, func() actor.Actor { return m.NewCall(conn) })
+	props := RuntimePropsWithSystem(ch.p.System, func(*actor.ActorSystem) actor.Actor { return m.newCall(conn) })
 	pid := ctx.Spawn(props)
 	ch.idle.calls++
 	if m.Spawned != nil {

@@ -23,9 +23,7 @@ type ClientParams struct {
 	// Deadline, when HasDeadline, ends the call with DEADLINE_EXCEEDED.
 	Deadline    time.Time
 	HasDeadline bool
-	// WaitForReady is the call's setting, for a transparent retry's new pick. (Next to
-	// HasDeadline, in its padding: at 128 bytes the params are still captured by value in
-	// StartUnary's closure, one allocation less per call.)
+	// WaitForReady is the call's setting, for a transparent retry's new pick.
 	WaitForReady bool
 	// Headers are the request headers (wire.AppendRequestHeaders).
 	Headers []hpack.HeaderField
@@ -33,10 +31,17 @@ type ClientParams struct {
 	Request []byte
 	// MaxRecv limits the response message size.
 	MaxRecv int
+	// Result takes the response and the outcome.
+	Result ClientResult
+}
+
+// ClientResult is what a unary call's caller gives its actor to take the response and the
+// outcome. The actor calls it from Receive, so its methods must not block.
+type ClientResult interface {
 	// Decode unmarshals the response payload (already decompressed).
-	Decode func(payload []byte) error
-	// Done is called exactly once, from the actor, with the outcome.
-	Done func(header, trailer wire.Metadata, err error)
+	Decode(payload []byte) error
+	// Done is called exactly once, with the outcome; the actor calls nothing after it.
+	Done(header, trailer wire.Metadata, err error)
 }
 
 // UnaryClient is the client side of one unary call.
@@ -71,7 +76,15 @@ func (c *UnaryClient) whileWaiting(st *wire.Status) *wire.Status {
 }
 
 // NewUnaryClient returns the actor for one call.
-func NewUnaryClient(p ClientParams) *UnaryClient { return &UnaryClient{p: p} }
+func NewUnaryClient(p ClientParams) *UnaryClient {
+	c := new(UnaryClient)
+	c.Init(p)
+	return c
+}
+
+// Init makes c the actor for one call, for a caller that allocates the actor inside its own
+// per-call state (one allocation for both).
+func (c *UnaryClient) Init(p ClientParams) { *c = UnaryClient{p: p} }
 
 // Receive is the call actor's one switch.
 func (c *UnaryClient) Receive(ctx actor.Context) {
@@ -247,7 +260,7 @@ func (c *UnaryClient) decodeResponse() *wire.Status {
 		}
 		payload = out
 	}
-	if err := c.p.Decode(payload); err != nil {
+	if err := c.p.Result.Decode(payload); err != nil {
 		return wire.NewStatus(wire.Internal, "grpc: failed to unmarshal the response: "+err.Error())
 	}
 	return nil
@@ -276,7 +289,7 @@ func (c *UnaryClient) endWith(ctx actor.Context, st *wire.Status, trailer wire.M
 	if st.Code() != wire.OK {
 		err = st
 	}
-	c.p.Done(c.header, trailer, err)
+	c.p.Result.Done(c.header, trailer, err)
 	if !c.opening {
 		ctx.Stop(c.self)
 	}

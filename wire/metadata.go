@@ -170,6 +170,15 @@ func AppendMetadata(dst []hpack.HeaderField, md Metadata) ([]hpack.HeaderField, 
 	return dst, nil
 }
 
+// metadataValues is how many header fields md makes at most (one per value).
+func metadataValues(md Metadata) int {
+	n := 0
+	for _, vs := range md {
+		n += len(vs)
+	}
+	return n
+}
+
 func validatePairs(k string, vs []string) error {
 	if err := ValidateMetadataKey(k); err != nil {
 		return err

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -62,6 +63,8 @@ func AppendRequestHeaders(dst []hpack.HeaderField, h *RequestHeaders) ([]hpack.H
 	if scheme == "" {
 		scheme = "http"
 	}
+	// One allocation for the whole list: the fields below, then one per metadata value.
+	dst = slices.Grow(dst, maxRequestFields+metadataValues(h.Metadata))
 	dst = append(dst,
 		hpack.HeaderField{Name: hdrMethod, Value: http.MethodPost},
 		hpack.HeaderField{Name: hdrScheme, Value: scheme},
@@ -81,6 +84,9 @@ func AppendRequestHeaders(dst []hpack.HeaderField, h *RequestHeaders) ([]hpack.H
 	dst = appendIfSet(dst, hdrUserAgent, h.UserAgent)
 	return AppendMetadata(dst, h.Metadata)
 }
+
+// maxRequestFields is how many fields AppendRequestHeaders writes besides metadata, at most.
+const maxRequestFields = 10
 
 func appendIfSet(dst []hpack.HeaderField, name, value string) []hpack.HeaderField {
 	if value == "" {
