@@ -39,11 +39,13 @@ func (c *Channel) NewStream(ctx context.Context, desc *StreamDesc, method string
 		return nil, err
 	}
 	p.Outcome = streamactor.NewOutcome()
+	p.Handle = streamactor.NewHandle(p.SendBuffer)
 	pid, err := c.spawnStream(p, co.waitForReady)
 	if err != nil {
 		return nil, err
 	}
-	cs := &clientStream{ctx: ctx, system: c.system, pid: pid, outcome: p.Outcome, maxSend: co.maxSend, comp: wire.CompressorByName(co.compressor)}
+	p.Handle.Bind(c.system, pid)
+	cs := &clientStream{ctx: ctx, system: c.system, pid: pid, outcome: p.Outcome, h: p.Handle, maxSend: co.maxSend, comp: wire.CompressorByName(co.compressor)}
 	runtime.AddCleanup(cs, cancelAbandoned, abandoned{system: c.system, pid: pid, outcome: p.Outcome})
 	return cs, nil
 }
@@ -118,13 +120,15 @@ func cancelAbandoned(a abandoned) {
 	a.system.Root.Send(a.pid, &streamactor.Cancel{Status: wire.NewStatus(wire.Canceled, "stream handle dropped without being drained or cancelled")})
 }
 
-// clientStream is the blocking handle of a client stream. Every method posts to the stream
-// actor and waits on a reply channel of its own, or on the Outcome if the actor is gone.
+// clientStream is the blocking handle of a client stream. Messages and send credit come
+// through the stream actor's Handle; Header and Trailer post to the actor and wait on a
+// reply channel of their own; each falls back on the Outcome if the actor is gone.
 type clientStream struct {
 	ctx     context.Context
 	system  *actor.ActorSystem
 	pid     *actor.PID
 	outcome *streamactor.Outcome
+	h       *streamactor.Handle
 	maxSend int
 	comp    wire.Compressor
 }
@@ -168,19 +172,10 @@ func (cs *clientStream) SendMsg(m proto.Message) error {
 	if err != nil {
 		return err
 	}
-	reply := make(chan error, 1)
-	cs.system.Root.Send(cs.pid, &streamactor.Send{Data: data, Reply: reply})
-	select {
-	case err := <-reply:
-		return err
-	case <-cs.outcome.Done:
-		select { // an answer that came with the end wins
-		case err := <-reply:
-			return err
-		default:
-			return io.EOF
-		}
+	if err := cs.h.Send(data, cs.outcome.Done); err != nil {
+		return io.EOF // the call has ended: RecvMsg tells how
 	}
+	return nil
 }
 
 func (cs *clientStream) RecvMsg(m proto.Message) error {
@@ -195,22 +190,14 @@ func (cs *clientStream) RecvMsg(m proto.Message) error {
 }
 
 func (cs *clientStream) recv() ([]byte, error) {
-	reply := make(chan streamactor.RecvResult, 1)
-	cs.system.Root.Send(cs.pid, &streamactor.Recv{Reply: reply})
-	select {
-	case r := <-reply:
+	r, ok := cs.h.Recv(cs.outcome.Done)
+	if ok {
 		return r.Payload, r.Err
-	case <-cs.outcome.Done:
-		select { // an answer that came with the end wins
-		case r := <-reply:
-			return r.Payload, r.Err
-		default:
-		}
-		if cs.outcome.Err != nil {
-			return nil, cs.outcome.Err
-		}
-		return nil, io.EOF
 	}
+	if cs.outcome.Err != nil {
+		return nil, cs.outcome.Err
+	}
+	return nil, io.EOF
 }
 
 // recvFinal reads the one response and the end of a client-streaming call without

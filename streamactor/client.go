@@ -49,6 +49,8 @@ type ClientParams struct {
 	// Outcome is filled and closed when the actor stops, so that a handle never waits on
 	// a stream actor that is gone.
 	Outcome *Outcome
+	// Handle, when set, is the blocking handle that receives and sends (NewHandle).
+	Handle *Handle
 	// WaitForReady is the call's setting, for a transparent retry's new pick.
 	WaitForReady bool
 }
@@ -132,12 +134,15 @@ func (c *Client) Receive(ctx actor.Context) {
 		c.onReset(ctx, &actors.StreamReset{Unprocessed: true,
 			Status: wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened")})
 	case *Send:
-		c.send(ctx, *m)
+		c.send(ctx, m)
 	case *CloseSend:
 		c.out.closing = true
+		if c.out.handle != nil {
+			c.out.handle.closeSend(io.EOF) // grpc-go: SendMsg after CloseSend fails
+		}
 		c.out.flush(ctx, c.conn, c.streamID)
-	case *Recv:
-		c.in.recv(ctx, c.conn, c.streamID, m.Reply)
+	case *takeMore:
+		c.in.pulled(ctx, c.conn, c.streamID, m.consumed)
 		c.maybeStop(ctx)
 	case *RecvFinal:
 		c.finalFn = m.Fn
@@ -147,7 +152,7 @@ func (c *Client) Receive(ctx actor.Context) {
 	case *TrailerRequest:
 		c.trailerRequest(m.Reply)
 	case *Cancel:
-		c.end(ctx, m.Status, true)
+		c.cancel(ctx, m.Status)
 	case *actors.ConnectionLost:
 		if c.conn != nil && c.conn.Equal(m.Conn) && c.final == nil {
 			// Still opening: the connection stopped before it read OpenStream.
@@ -173,6 +178,9 @@ func (c *Client) start(ctx actor.Context) {
 	c.self = ctx.Self()
 	c.ref = NewStreamRefWith(c.self, c.p.Compressor, c.p.MaxSend)
 	c.in.dec.MaxSize = c.p.MaxRecv
+	if h := c.p.Handle; h != nil {
+		c.in.out, c.out.handle = h.msgs, h
+	}
 	c.out.limit = c.p.SendBuffer
 	if c.out.limit <= 0 {
 		c.out.limit = DefaultSendBuffer
@@ -232,12 +240,10 @@ func (c *Client) onOpened(ctx actor.Context, id uint32) {
 	c.out.flush(ctx, c.conn, id)
 }
 
-func (c *Client) send(ctx actor.Context, m Send) {
+func (c *Client) send(ctx actor.Context, m *Send) {
 	if c.final != nil || c.out.closing || c.out.closed {
-		// grpc-go: Send on a finished stream returns io.EOF; the status comes from Recv.
-		if m.Reply != nil {
-			m.Reply <- io.EOF
-		}
+		// grpc-go: Send on a finished stream returns io.EOF (the handle's sendErr); the
+		// status comes from Recv.
 		return
 	}
 	c.out.push(ctx, c.conn, c.streamID, m)
@@ -307,21 +313,21 @@ func (c *Client) tryFinal(ctx actor.Context) {
 	var payload []byte
 	var err error
 	switch {
-	case len(c.in.msgs) > 1:
+	case c.in.queued() > 1:
 		err = wire.NewStatus(wire.Internal, "cardinality violation: expected one response message, received more")
 	case !c.in.ended:
 		return
 	case !isEOF(c.in.endErr):
 		err = c.in.endErr
-	case len(c.in.msgs) == 0:
+	case c.in.queued() == 0:
 		err = wire.NewStatus(wire.Internal, "cardinality violation: expected one response message, received none")
 	default:
-		r, n := c.in.take()
-		c.in.release(ctx, c.conn, c.streamID, n)
+		r := c.in.take()
+		c.in.release(ctx, c.conn, c.streamID, r.size)
 		payload, err = r.Payload, r.Err
 	}
 	c.finalFn = nil
-	c.in.msgs = nil
+	c.in.drop()
 	c.in.taken = true
 	fn(payload, err)
 	c.maybeStop(ctx)
@@ -334,12 +340,12 @@ func (c *Client) deliver(ctx actor.Context) {
 		return
 	}
 	if c.p.Subscriber == nil {
-		c.in.release(ctx, c.conn, c.streamID, c.in.serve())
+		c.in.push()
 		return
 	}
-	for len(c.in.msgs) > 0 {
-		r, n := c.in.take()
-		c.in.release(ctx, c.conn, c.streamID, n)
+	for c.in.queued() > 0 {
+		r := c.in.take()
+		c.in.release(ctx, c.conn, c.streamID, r.size)
 		if r.Err != nil {
 			c.end(ctx, statusOf(r.Err), true)
 			return
@@ -405,7 +411,7 @@ func (c *Client) end(ctx actor.Context, st *wire.Status, reset bool) {
 	if reset {
 		// A local end (cancel, deadline, a dropped handle) drops what was not read yet, as
 		// grpc-go does; the handle reads the outcome once the actor has stopped.
-		c.in.msgs = nil
+		c.in.drop()
 		c.in.taken = true
 	}
 	c.in.end(endErr)
@@ -422,10 +428,23 @@ func (c *Client) end(ctx actor.Context, st *wire.Status, reset bool) {
 		}
 		ctx.Send(c.p.Subscriber, &StreamEnd{Stream: c.ref, Err: err, Trailer: c.trailer})
 		c.in.taken = true
-		c.in.msgs = nil
+		c.in.drop()
 	}
-	c.in.release(ctx, c.conn, c.streamID, c.in.serve())
+	c.in.push()
 	c.tryFinal(ctx)
+	c.maybeStop(ctx)
+}
+
+// cancel ends the call with st, resetting its stream. A call that has ended already may
+// still hold messages nobody will read (its handle was dropped): they go, and the actor
+// stops.
+func (c *Client) cancel(ctx actor.Context, st *wire.Status) {
+	if c.final == nil {
+		c.end(ctx, st, true)
+		return
+	}
+	c.in.drop()
+	c.in.taken = true
 	c.maybeStop(ctx)
 }
 

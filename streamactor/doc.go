@@ -9,16 +9,20 @@
 // Backpressure is actor state, never a blocked goroutine inside an actor:
 //
 //   - receive: the stream's HTTP/2 window is returned to the peer (actors.ConsumeData) only
-//     as the application takes messages, so a slow reader stops a fast writer at the window
-//     and the receive queue never holds more than one window of bytes;
-//   - send: a Send is answered at once while fewer than SendBuffer bytes wait in the
-//     connection; beyond that its answer is held until actors.DataSent reports progress,
-//     so a blocking sender waits on its own reply channel, outside any actor.
+//     as the application consumes messages, so a slow reader stops a fast writer at the
+//     window and the receive queue (with the handle's delivery channel) never holds more
+//     than one window of bytes;
+//   - send: a blocking handle spends send credit (SendBuffer bytes) and waits only when it
+//     has none; the actor returns credit as actors.DataSent reports bytes written, so a
+//     blocking sender waits on its own channel, outside any actor.
 //
 // Users reach a stream either through a blocking handle (the Go shapes of grpc-go: Send,
-// Recv, CloseSend; the handle's goroutine waits on a reply channel) or through messages:
-// a subscribed actor receives StreamHeader, StreamMessage and StreamEnd, and sends with
-// StreamRef.
+// Recv, CloseSend) or through messages: a subscribed actor receives StreamHeader,
+// StreamMessage and StreamEnd, and sends with StreamRef. A handle (handle.go) shares only
+// channels with its actor: the actor delivers messages into a bounded channel the handle
+// reads without a round trip per message, and the handle reports what it consumed in
+// batches (takeMore), which returns the window and refills the channel; a send is one
+// message to the actor, with no answer while there is credit.
 //
 // A client stream keeps the messages it sent until the response headers arrive (up to 256
 // KiB, replay.go): if the server never processed the stream (actors.StreamReset

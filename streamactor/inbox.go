@@ -1,6 +1,7 @@
 package streamactor
 
 import (
+	"encoding/binary"
 	"io"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -9,29 +10,41 @@ import (
 	"github.com/actorrpc/actorrpc/wire"
 )
 
-// inbox is a stream actor's receive side: decoded messages waiting for the application,
-// Recv requests waiting for messages, and the end of the peer's sending side. It returns
-// flow-control window to the connection only as messages are taken.
+// inbox is a stream actor's receive side: messages split from DATA, waiting for the
+// application, and the end of the peer's sending side. A blocking handle gets them through
+// its delivery channel (out); the window goes back to the connection only as the
+// application reports what it consumed, so the inbox and the channel together never hold
+// more than the stream's window.
 type inbox struct {
 	dec      wire.Decoder
 	encoding string // grpc-encoding of compressed messages
 	msgs     []inMsg
-	waiters  []chan<- RecvResult
-	ended    bool  // no more messages will arrive
-	endErr   error // io.EOF for a clean end, else the status
-	taken    bool  // the end was delivered to the application
+	head     int             // msgs[head:] are queued
+	out      chan RecvResult // the handle's delivery channel; nil without a blocking handle
+	pulling  bool            // the handle has asked for messages: deliver into out
+	ended    bool            // no more messages will arrive
+	endErr   error           // io.EOF for a clean end, else the status
+	taken    bool            // the end was delivered, or need not be: the actor may stop
+	endSent  bool            // the end went into out
 }
 
 type inMsg struct {
 	payload    []byte
 	compressed bool
-	size       int // bytes on the wire, returned to the window when taken
+	size       int // bytes on the wire, returned to the window when consumed
 }
 
-// feed decodes a DATA payload into queued messages. A decode error ends the stream.
+// feed splits a DATA payload, which the stream owns, into queued messages. A decode error
+// ends the stream.
 func (in *inbox) feed(data []byte) error {
 	if in.ended {
 		return nil
+	}
+	if in.dec.Buffered() == 0 {
+		data = in.split(data)
+		if len(data) == 0 {
+			return nil
+		}
 	}
 	in.dec.Feed(data)
 	for {
@@ -46,6 +59,30 @@ func (in *inbox) feed(data []byte) error {
 	}
 }
 
+// split queues the whole, valid messages at the front of data without copying them: their
+// payloads alias data (a DataReceived owns its bytes, and nothing writes to them). It
+// returns the rest, for the decoder: a message cut by the frame's end, or a bad prefix the
+// decoder reports.
+func (in *inbox) split(data []byte) []byte {
+	limit := uint64(in.dec.MaxSize)
+	if limit == 0 {
+		limit = wire.DefaultMaxRecvMessageSize
+	}
+	for len(data) >= wire.MessagePrefixLen {
+		flag, n := data[0], uint64(binary.BigEndian.Uint32(data[1:wire.MessagePrefixLen]))
+		if flag > 1 || n > limit || n > uint64(len(data)-wire.MessagePrefixLen) {
+			break
+		}
+		end := wire.MessagePrefixLen + int(n)
+		in.msgs = append(in.msgs, inMsg{payload: data[wire.MessagePrefixLen:end:end], compressed: flag == 1, size: end})
+		data = data[end:]
+	}
+	return data
+}
+
+// queued is how many messages wait in the inbox.
+func (in *inbox) queued() int { return len(in.msgs) - in.head }
+
 // end records that nothing more arrives: err is io.EOF for a clean end.
 func (in *inbox) end(err error) {
 	if in.ended {
@@ -54,46 +91,61 @@ func (in *inbox) end(err error) {
 	in.ended, in.endErr = true, err
 }
 
-// take removes the next message, decompressing it; the second result is its wire size.
-func (in *inbox) take() (RecvResult, int) {
-	m := in.msgs[0]
-	in.msgs[0] = inMsg{}
-	in.msgs = in.msgs[1:]
-	payload := m.payload
+// take removes the next message, decompressing it.
+func (in *inbox) take() RecvResult {
+	m := in.msgs[in.head]
+	in.msgs[in.head] = inMsg{}
+	in.head++
+	if in.head == len(in.msgs) {
+		in.msgs, in.head = in.msgs[:0], 0
+	}
+	r := RecvResult{Payload: m.payload, Compressed: m.compressed, size: m.size}
 	if m.compressed {
-		out, err := decompress(in.encoding, payload, in.dec.MaxSize)
+		out, err := decompress(in.encoding, m.payload, in.dec.MaxSize)
 		if err != nil {
-			return RecvResult{Err: err}, m.size
+			r.Payload, r.Err = nil, err
+		} else {
+			r.Payload = out
 		}
-		payload = out
 	}
-	return RecvResult{Payload: payload, Compressed: m.compressed}, m.size
+	return r
 }
 
-// serve answers waiting Recv requests from the queue, and with the end once the queue is
-// empty. consumed is the window to return to the connection.
-func (in *inbox) serve() (consumed int) {
-	for len(in.waiters) > 0 {
-		switch {
-		case len(in.msgs) > 0:
-			r, n := in.take()
-			consumed += n
-			in.waiters[0] <- r
-		case in.ended:
-			in.waiters[0] <- RecvResult{Err: in.endErr}
-			in.taken = true
+// drop forgets the queued messages, those waiting in the delivery channel included (a
+// local end, or a reset: the application gets the end next).
+func (in *inbox) drop() {
+	clear(in.msgs)
+	in.msgs, in.head = in.msgs[:0], 0
+	for in.out != nil {
+		select {
+		case <-in.out:
 		default:
-			return consumed
+			return
 		}
-		in.waiters = in.waiters[1:]
 	}
-	return consumed
 }
 
-// recv queues a Recv request and serves what it can.
-func (in *inbox) recv(ctx actor.Context, conn *actor.PID, streamID uint32, reply chan<- RecvResult) {
-	in.waiters = append(in.waiters, reply)
-	in.release(ctx, conn, streamID, in.serve())
+// push delivers queued messages into the handle's channel while it has room, then the
+// end. It never blocks: the actor is the only writer and checks for room.
+func (in *inbox) push() {
+	if !in.pulling {
+		return
+	}
+	for in.queued() > 0 && len(in.out) < cap(in.out) {
+		in.out <- in.take()
+	}
+	if in.ended && in.queued() == 0 && !in.endSent && len(in.out) < cap(in.out) {
+		in.out <- RecvResult{Err: in.endErr, last: true}
+		in.endSent, in.taken = true, true
+	}
+}
+
+// pulled handles a takeMore: the window the application consumed goes back to the
+// connection, and the channel is refilled.
+func (in *inbox) pulled(ctx actor.Context, conn *actor.PID, streamID uint32, consumed int) {
+	in.pulling = in.out != nil
+	in.release(ctx, conn, streamID, consumed)
+	in.push()
 }
 
 // release returns consumed window to the connection.
@@ -104,7 +156,7 @@ func (in *inbox) release(ctx actor.Context, conn *actor.PID, streamID uint32, n 
 }
 
 // drained says the application has everything, including the end.
-func (in *inbox) drained() bool { return in.ended && len(in.msgs) == 0 && in.taken }
+func (in *inbox) drained() bool { return in.ended && in.queued() == 0 && in.taken }
 
 // isEOF says whether err is the clean end.
 func isEOF(err error) bool { return err == io.EOF }

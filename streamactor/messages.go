@@ -12,25 +12,27 @@ import (
 
 // Commands to a stream actor (client or server side).
 
-// Send queues one length-prefixed message. Reply, when not nil, is answered once the
-// message is handed to the connection (nil) or the stream has ended (the error to return).
+// Send queues one length-prefixed message.
 type Send struct {
-	Data  []byte
-	Reply chan<- error
+	Data []byte
+	// credited says a Handle sent it out of its send credit: the actor returns the credit
+	// as the connection writes the bytes.
+	credited bool
 }
 
 // CloseSend half-closes the sending side after every queued message (client side).
 type CloseSend struct{}
 
-// Recv asks for the next message; Reply gets it, or io.EOF / the final status.
-type Recv struct{ Reply chan<- RecvResult }
-
-// RecvResult is the answer to Recv.
+// RecvResult is one received message, or the end of the stream (Err: io.EOF or the
+// status), as a Handle receives it.
 type RecvResult struct {
 	Payload []byte
 	Err     error
 	// Compressed says the message arrived compressed.
 	Compressed bool
+	// last marks the end; size is the message's length on the wire.
+	last bool
+	size int
 }
 
 // HeaderRequest asks for the response headers; Reply gets them once they arrive or the

@@ -11,11 +11,14 @@ import (
 const DefaultSendBuffer = 64 << 10
 
 // outbox is a stream actor's send side: Sends waiting for room, and the bytes handed to the
-// connection that it has not yet written.
+// connection that it has not yet written. A blocking handle's sends are bounded by its
+// send credit, which the outbox returns as the connection writes them; an actor's sends
+// (StreamRef) do not wait and queue here.
 type outbox struct {
 	limit       int
 	outstanding int
 	queue       []Send
+	head        int  // queue[head:] wait
 	closing     bool // CloseSend once the queue drains
 	closed      bool // END_STREAM handed to the connection
 	// last, when set with closing, is the final write (trailers) instead of a bare
@@ -23,32 +26,48 @@ type outbox struct {
 	last *actors.WriteStream
 	// replay keeps what went out for a transparent retry (client side, replay.go).
 	replay replay
+	// handle, when set, is the blocking handle; credited is how many bytes of its sends
+	// the connection has not written yet.
+	handle   *Handle
+	credited int
 }
 
 // push queues a Send and flushes what fits.
-func (o *outbox) push(ctx actor.Context, conn *actor.PID, id uint32, m Send) {
-	o.queue = append(o.queue, m)
+func (o *outbox) push(ctx actor.Context, conn *actor.PID, id uint32, m *Send) {
+	if m.credited {
+		o.credited += len(m.Data)
+	}
+	if len(o.queue) == o.head && o.outstanding < o.limit && conn != nil && id != 0 {
+		o.write(ctx, conn, id, m.Data) // nothing waits: skip the queue
+	} else {
+		o.queue = append(o.queue, *m)
+	}
 	o.flush(ctx, conn, id)
 }
 
-// flush hands queued Sends to the connection while fewer than limit bytes wait there, and
-// answers each one as it goes; then the pending half-close.
+// write hands one message to the connection.
+func (o *outbox) write(ctx actor.Context, conn *actor.PID, id uint32, data []byte) {
+	o.outstanding += len(data)
+	o.replay.keep(data)
+	ctx.Send(conn, &actors.WriteStream{StreamID: id, Data: data})
+}
+
+// flush hands queued Sends to the connection while fewer than limit bytes wait there;
+// then the pending half-close.
 func (o *outbox) flush(ctx actor.Context, conn *actor.PID, id uint32) {
 	if conn == nil || id == 0 {
 		return
 	}
-	for len(o.queue) > 0 && o.outstanding < o.limit {
-		m := o.queue[0]
-		o.queue[0] = Send{}
-		o.queue = o.queue[1:]
-		o.outstanding += len(m.Data)
-		o.replay.keep(m.Data)
-		ctx.Send(conn, &actors.WriteStream{StreamID: id, Data: m.Data})
-		if m.Reply != nil {
-			m.Reply <- nil
-		}
+	for o.head < len(o.queue) && o.outstanding < o.limit {
+		data := o.queue[o.head].Data
+		o.queue[o.head] = Send{}
+		o.head++
+		o.write(ctx, conn, id, data)
 	}
-	if o.closing && len(o.queue) == 0 && !o.closed {
+	if o.head == len(o.queue) {
+		o.queue, o.head = o.queue[:0], 0
+	}
+	if o.closing && o.head == len(o.queue) && !o.closed {
 		o.closed = true
 		last := o.last
 		if last == nil {
@@ -59,18 +78,24 @@ func (o *outbox) flush(ctx actor.Context, conn *actor.PID, id uint32) {
 	}
 }
 
-// sent records bytes the connection wrote, and flushes.
+// sent records bytes the connection wrote, returns the handle's share as send credit, and
+// flushes.
 func (o *outbox) sent(ctx actor.Context, conn *actor.PID, id uint32, n int) {
 	o.outstanding = max(o.outstanding-n, 0)
+	if o.handle != nil && o.credited > 0 {
+		give := min(n, o.credited)
+		o.credited -= give
+		o.handle.grant(give)
+	}
 	o.flush(ctx, conn, id)
 }
 
-// fail answers every queued Send with err and forgets them.
+// fail forgets the queued Sends: the stream can send no more, and a handle's sends return
+// err from now on.
 func (o *outbox) fail(err error) {
-	for _, m := range o.queue {
-		if m.Reply != nil {
-			m.Reply <- err
-		}
+	clear(o.queue)
+	o.queue, o.head = o.queue[:0], 0
+	if o.handle != nil {
+		o.handle.closeSend(err)
 	}
-	o.queue = nil
 }

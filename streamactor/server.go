@@ -94,10 +94,10 @@ func (s *Server) Receive(ctx actor.Context) {
 		s.out.sent(ctx, s.conn, s.id, m.N)
 	case *actors.StreamReset:
 		s.onReset(ctx, m.Status)
-	case *Recv:
-		s.in.recv(ctx, s.conn, s.id, m.Reply)
+	case *takeMore:
+		s.in.pulled(ctx, s.conn, s.id, m.consumed)
 	case *Send:
-		s.send(ctx, *m)
+		s.send(ctx, m)
 	case *sendHeaders:
 		s.writeHeaders(ctx, m.md, m.encoding)
 	case *SendHeader:
@@ -154,7 +154,10 @@ func (s *Server) start(ctx actor.Context) {
 	}
 	s.running = true
 	s.p.Handlers.Add(1)
-	stream := &ServerStream{ctx: hctx, system: system, pid: self}
+	h := NewHandle(s.out.limit)
+	h.Bind(system, self)
+	s.in.out, s.out.handle = h.msgs, h
+	stream := &ServerStream{ctx: hctx, h: h}
 	go runHandler(system, self, s.p.Handlers, s.p.Method.Handler, hctx, stream)
 }
 
@@ -195,13 +198,13 @@ func (s *Server) onData(ctx actor.Context, data []byte, end bool) {
 // deliver serves waiting Recvs, or pushes messages to an actor handler.
 func (s *Server) deliver(ctx actor.Context) {
 	if s.p.Method.Handler != nil {
-		s.in.release(ctx, s.conn, s.id, s.in.serve())
+		s.in.push()
 		return
 	}
 	ref := s.ref
-	for len(s.in.msgs) > 0 {
-		r, n := s.in.take()
-		s.in.release(ctx, s.conn, s.id, n)
+	for s.in.queued() > 0 {
+		r := s.in.take()
+		s.in.release(ctx, s.conn, s.id, r.size)
 		if r.Err != nil {
 			s.abort(ctx, statusOf(r.Err))
 			return
@@ -223,17 +226,11 @@ func (s *Server) deliver(ctx actor.Context) {
 	}
 }
 
-func (s *Server) send(ctx actor.Context, m Send) {
+// send queues a message. One after the end is dropped: the handle returns the send
+// error (Handle.sendErr). The size limit was checked where the message was encoded (the
+// handle's SendMsg, StreamRef.Send).
+func (s *Server) send(ctx actor.Context, m *Send) {
 	if s.ended != nil || s.out.closing {
-		if m.Reply != nil {
-			m.Reply <- s.sendError()
-		}
-		return
-	}
-	if s.p.MaxSend > 0 && len(m.Data)-wire.MessagePrefixLen > s.p.MaxSend {
-		if m.Reply != nil {
-			m.Reply <- wire.Statusf(wire.ResourceExhausted, "grpc: trying to send message larger than max (%d vs. %d)", len(m.Data)-wire.MessagePrefixLen, s.p.MaxSend)
-		}
 		return
 	}
 	s.writeHeaders(ctx, nil, s.sc.HeaderEncoding())
@@ -272,6 +269,9 @@ func (s *Server) finish(ctx actor.Context, err error, header, trailer wire.Metad
 		st = statusOf(err)
 	}
 	s.ended = st
+	if s.out.handle != nil {
+		s.out.handle.closeSend(s.sendError())
+	}
 	if s.timer != nil {
 		s.timer.Stop()
 	}
@@ -291,7 +291,7 @@ func (s *Server) abort(ctx actor.Context, st *wire.Status) {
 	s.out.fail(st)
 	s.finish(ctx, st, nil, nil)
 	s.in.end(st)
-	s.in.release(ctx, s.conn, s.id, s.in.serve())
+	s.in.push()
 }
 
 // onReset: the client reset the stream or the connection ended.
@@ -301,9 +301,9 @@ func (s *Server) onReset(ctx actor.Context, st *wire.Status) {
 		s.ended = st
 	}
 	s.out.fail(st)
-	s.in.msgs = nil
+	s.in.drop()
 	s.in.end(st)
-	s.in.release(ctx, s.conn, 0, s.in.serve())
+	s.in.push()
 	if s.p.Method.Handler == nil {
 		s.deliver(ctx)
 	}
@@ -341,7 +341,7 @@ func (s *Server) onStopping(ctx actor.Context) {
 	s.ended = st
 	s.out.fail(st)
 	s.in.end(st)
-	s.in.serve()
+	s.in.push()
 	w := callactor.StatusWrite(s.sentHead, s.p.Req.ContentSubtype, nil, st, nil)
 	w.StreamID = s.id
 	ctx.Send(s.conn, w)
