@@ -173,22 +173,22 @@ func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.S
 		return actors.StreamOwner{Reject: callactor.StatusWrite(false, req.ContentSubtype, nil, status, nil).Headers}
 	}
 	compressor := s.responseCompressor(req)
-	var producer actor.Producer
 	if h.unary != nil {
-		params := callactor.ServerParams{
+		call := callactor.NewUnaryServer(callactor.ServerParams{
 			Stream: st, Req: req, Method: h.unary, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
 			BaseCtx: s.baseCtx, Handlers: &s.handlers, Logger: s.opts.logger, Compressor: compressor,
-		}
-		producer = func() actor.Actor { return callactor.NewUnaryServer(params) }
-	} else {
-		params := streamactor.ServerParams{
-			Stream: st, Req: req, Method: h.stream, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
-			BaseCtx: s.baseCtx, Handlers: &s.handlers, Compressor: compressor,
-		}
-		producer = func() actor.Actor { return streamactor.NewServer(params) }
+		})
+		// Spawned once, never restarted (a failed call actor stops): the producer may
+		// return the one actor it holds.
+		pid := ctx.Spawn(actors.RuntimePropsWithSystem(s.system, func(*actor.ActorSystem) actor.Actor { return call }))
+		return actors.StreamOwner{PID: pid}
 	}
-	pid := ctx.Spawn(actors.RuntimeProps(s.system, producer))
-	return actors.StreamOwner{PID: pid, ManualFlow: h.stream != nil}
+	params := streamactor.ServerParams{
+		Stream: st, Req: req, Method: h.stream, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
+		BaseCtx: s.baseCtx, Handlers: &s.handlers, Compressor: compressor,
+	}
+	pid := ctx.Spawn(actors.RuntimeProps(s.system, func() actor.Actor { return streamactor.NewServer(params) }))
+	return actors.StreamOwner{PID: pid, ManualFlow: true}
 }
 
 // checkEncoding refuses a request compressed with an encoding this server lacks

@@ -78,10 +78,8 @@ type UnaryServer struct {
 	running  bool // handler goroutine not yet returned
 	ended    bool // status written or stream reset
 	sentHead bool
-	cancel   func()
 	timer    *time.Timer
-	hctx     context.Context // the handler's context, from start
-	expire   func()
+	hctx     *callctx.Handler // the handler's context, from start
 	sc       *callctx.ServerCall
 	panicked *supervisor.Panic
 }
@@ -104,7 +102,7 @@ func (s *UnaryServer) Receive(ctx actor.Context) {
 		s.cancelHandler()
 		s.stopIfDone(ctx)
 	case *deadlineExceeded:
-		s.expire() // the handler's ctx ends with DeadlineExceeded
+		s.hctx.Expire() // the handler's ctx ends with DeadlineExceeded
 		s.respondError(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
 	case *sendHeaders:
 		s.writeHeaders(ctx, m.md, m.encoding)
@@ -124,7 +122,7 @@ func (s *UnaryServer) start(ctx actor.Context) {
 	s.dec.MaxSize = s.p.MaxRecv
 	s.req, s.method = s.p.Req, s.p.Method
 	deadline := time.Now().Add(s.req.Timeout)
-	s.hctx, s.expire, s.cancel = callctx.NewHandlerContext(s.p.BaseCtx, deadline, s.req.HasTimeout)
+	s.hctx = callctx.NewHandler(s.p.BaseCtx, deadline, s.req.HasTimeout)
 	if s.req.HasTimeout {
 		system, self := ctx.ActorSystem(), s.self
 		s.timer = time.AfterFunc(s.req.Timeout, func() { system.Root.Send(self, &deadlineExceeded{}) })
@@ -186,11 +184,10 @@ func (s *UnaryServer) startHandler(ctx actor.Context, payload []byte, compressed
 	}
 	hctx := s.hctx
 	system, self := ctx.ActorSystem(), s.self
-	s.sc = callctx.NewServerCall(s.req.Path, s.req.Metadata, s.req.AcceptEncoding, s.p.Compressor, func(md wire.Metadata, enc string) {
+	s.sc = hctx.InitCall(s.req.Path, s.req.Metadata, s.req.AcceptEncoding, s.p.Compressor, func(md wire.Metadata, enc string) {
 		system.Root.Send(self, &sendHeaders{md: md, encoding: enc})
 	})
 	s.sc.SetRecvCompressed(compressed)
-	hctx = callctx.WithServerCall(hctx, s.sc)
 	if s.method.Func == nil {
 		ctx.Send(s.method.Actor, &UnaryCall{Method: s.req.Path, Request: req, ctx: hctx, call: s.self, incoming: s.req.Metadata})
 		return
@@ -253,8 +250,8 @@ func (s *UnaryServer) cancelHandler() {
 	if s.timer != nil {
 		s.timer.Stop()
 	}
-	if s.cancel != nil {
-		s.cancel()
+	if s.hctx != nil {
+		s.hctx.Cancel()
 	}
 }
 

@@ -42,7 +42,7 @@ func (s *UnaryServer) writeResponse(ctx actor.Context, header wire.Metadata, enc
 		w.Headers = fields
 		s.sentHead = true
 	}
-	tr, err := wire.AppendTrailers(nil, &wire.Trailers{Status: wire.NewStatus(wire.OK, ""), Metadata: trailer})
+	tr, err := wire.AppendTrailers(nil, &wire.Trailers{Status: wire.StatusOK(), Metadata: trailer})
 	if err != nil {
 		tr, _ = wire.AppendTrailers(nil, &wire.Trailers{Status: wire.NewStatus(wire.Internal, "grpc: invalid trailer metadata: "+err.Error())})
 	}
@@ -72,8 +72,8 @@ func (s *UnaryServer) finishWith(ctx actor.Context, w *actors.WriteStream) {
 		s.timer.Stop()
 	}
 	ctx.Send(s.conn, w)
-	if s.cancel != nil && !s.running {
-		s.cancel()
+	if s.hctx != nil && !s.running {
+		s.hctx.Cancel()
 	}
 	s.stopIfDone(ctx)
 }

@@ -155,6 +155,10 @@ type requestParser struct {
 	hasCT, hasTO  bool
 	hosts         int
 	deferredError *Status // first non-malformed error, reported last
+	// vals backs the first single values of metadata keys, so that they cost no
+	// allocation of their own (each is sliced with cap 1: an append copies).
+	vals  [4]string
+	nvals int
 }
 
 // ParseRequestHeaders parses the header fields of a request on the server
@@ -265,6 +269,12 @@ func (p *requestParser) regular(f hpack.HeaderField) {
 func (p *requestParser) addMetadata(f hpack.HeaderField) {
 	if p.h.Metadata == nil {
 		p.h.Metadata = make(Metadata)
+	}
+	if i := p.nvals; i < len(p.vals) && !IsBinaryKey(f.Name) && p.h.Metadata[f.Name] == nil {
+		p.vals[i] = f.Value
+		p.h.Metadata[f.Name] = p.vals[i : i+1 : i+1]
+		p.nvals++
+		return
 	}
 	if err := p.h.Metadata.add(f.Name, f.Value); err != nil && p.deferredError == nil {
 		p.deferredError = err.(*Status)

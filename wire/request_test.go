@@ -135,3 +135,19 @@ func TestParseRequestHeadersErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestParseRequestMetadataValuesOwnTheirSlices checks that the values parsed without an
+// allocation of their own (one backing array) do not share room: appending to one key's
+// values leaves the others as they were.
+func TestParseRequestMetadataValuesOwnTheirSlices(t *testing.T) {
+	got, herr := ParseRequestHeaders(validRequest("a", "1", "b", "2", "c", "3", "a", "4", "d", "5", "e", "6", "f", "7"))
+	require.Nil(t, herr)
+	want := Metadata{"a": {"1", "4"}, "b": {"2"}, "c": {"3"}, "d": {"5"}, "e": {"6"}, "f": {"7"}}
+	assert.Equal(t, want, got.Metadata)
+	for k := range got.Metadata {
+		got.Metadata[k] = append(got.Metadata[k], "x")
+	}
+	for k, vs := range want {
+		assert.Equal(t, append(vs, "x"), got.Metadata[k], "key %q", k)
+	}
+}

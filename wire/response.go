@@ -133,23 +133,23 @@ type responseFields struct {
 // parseResponseFields collects fields. allowStatus says whether the
 // :status pseudo-header may appear (initial headers) or not (trailers:
 // RFC 9113 §8.1 "Trailers MUST NOT include pseudo-header fields").
-func parseResponseFields(fields []hpack.HeaderField, allowStatus bool) (*responseFields, error) {
-	rf := &responseFields{}
+// It fills rf, which the caller keeps (on its stack).
+func parseResponseFields(rf *responseFields, fields []hpack.HeaderField, allowStatus bool) error {
 	sawRegular := false
 	for _, f := range fields {
 		if f.Name != "" && f.Name[0] == ':' {
 			if err := rf.pseudo(f, allowStatus, sawRegular); err != nil {
-				return nil, err
+				return err
 			}
 			continue
 		}
 		sawRegular = true
 		if !validFieldName(f.Name) || !validFieldValue(f.Value) {
-			return nil, Statusf(Internal, "malformed header: invalid header field %q", f.Name)
+			return Statusf(Internal, "malformed header: invalid header field %q", f.Name)
 		}
 		rf.regular(f)
 	}
-	return rf, nil
+	return nil
 }
 
 func (rf *responseFields) pseudo(f hpack.HeaderField, allowStatus, sawRegular bool) error {
@@ -205,6 +205,9 @@ func (rf *responseFields) status() (*Status, error) {
 	if err != nil {
 		return nil, Statusf(Internal, "transport: malformed grpc-status: %q", rf.grpcStatus)
 	}
+	if code == uint64(OK) && rf.grpcMessage == "" && !rf.hasDetails {
+		return statusOK, nil
+	}
 	st := &Status{code: Code(code), message: DecodeGrpcMessage(rf.grpcMessage)}
 	if !rf.hasDetails {
 		return st, nil
@@ -245,8 +248,8 @@ func (rf *responseFields) trailers() (*Trailers, error) {
 // metadata) is an error, an INTERNAL *Status, which the caller should use as
 // the status of the call.
 func ParseTrailers(fields []hpack.HeaderField) (*Trailers, error) {
-	rf, err := parseResponseFields(fields, false)
-	if err != nil {
+	var rf responseFields
+	if err := parseResponseFields(&rf, fields, false); err != nil {
 		return nil, err
 	}
 	if !rf.hasGrpcStatus {
@@ -275,8 +278,8 @@ func ParseTrailers(fields []hpack.HeaderField) (*Trailers, error) {
 //     stream did not end (endStream false), the caller should reset it.
 //   - malformed headers: err, an INTERNAL *Status to use as the call status.
 func ParseResponseHeaders(fields []hpack.HeaderField, endStream bool) (headers *ResponseHeaders, trailers *Trailers, err error) {
-	rf, err := parseResponseFields(fields, true)
-	if err != nil {
+	var rf responseFields
+	if err := parseResponseFields(&rf, fields, true); err != nil {
 		return nil, nil, err
 	}
 	if !rf.hasHTTPStatus {

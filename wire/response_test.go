@@ -184,3 +184,16 @@ func TestParseResponseHeadersMalformed(t *testing.T) {
 		assert.Equal(t, Internal, CodeOf(err), name)
 	}
 }
+
+// TestParseTrailersOKIsShared: plain OK trailers give the one shared OK status; with a
+// message or another code, a status of their own.
+func TestParseTrailersOKIsShared(t *testing.T) {
+	tr, err := ParseTrailers(hf("grpc-status", "0"))
+	require.NoError(t, err)
+	assert.Same(t, StatusOK(), tr.Status)
+	assert.Equal(t, OK, tr.Status.Code())
+	tr, err = ParseTrailers(hf("grpc-status", "0", "grpc-message", "fine"))
+	require.NoError(t, err)
+	assert.NotSame(t, StatusOK(), tr.Status)
+	assert.Equal(t, "fine", tr.Status.Message())
+}

@@ -23,6 +23,13 @@ func NewStatus(code Code, message string) *Status {
 	return &Status{code: code, message: message}
 }
 
+// statusOK is the OK status without message or details, shared (a Status is immutable).
+var statusOK = &Status{code: OK}
+
+// StatusOK returns an OK status without message or details. It is shared: as every
+// Status, it must not be modified.
+func StatusOK() *Status { return statusOK }
+
 // Statusf returns a Status with the given code and a message formatted with
 // fmt.Sprintf(format, args...).
 func Statusf(code Code, format string, args ...any) *Status {

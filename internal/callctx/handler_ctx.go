@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
+
+	"github.com/actorrpc/actorrpc/wire"
 )
 
 // handlerCtx is a server handler's context. The call actor's deadline timer ends it with
@@ -45,4 +47,42 @@ func (h *handlerCtx) Err() error {
 		return context.DeadlineExceeded
 	}
 	return h.Context.Err()
+}
+
+// Handler is a unary handler's context and its ServerCall in one allocation. The call
+// actor makes it when the call starts and sets the ServerCall up (InitCall) before the
+// handler runs; the handler's context carries it (ServerCallFrom) from then on.
+type Handler struct {
+	handlerCtx
+	call    ServerCall
+	callSet bool // written once, before the handler runs
+}
+
+// NewHandler returns a handler's context derived from base, carrying the call's deadline
+// (when hasDeadline); Expire and Cancel end it as NewHandlerContext's expire and cancel do.
+func NewHandler(base context.Context, deadline time.Time, hasDeadline bool) *Handler {
+	inner, cancelInner := context.WithCancel(base)
+	return &Handler{handlerCtx: handlerCtx{Context: inner, deadline: deadline, hasDeadline: hasDeadline, cancel: cancelInner}}
+}
+
+// InitCall sets up the ServerCall the context carries (see NewServerCall).
+func (h *Handler) InitCall(method string, incoming wire.Metadata, accept, compressor string, sendHeader func(wire.Metadata, string)) *ServerCall {
+	h.call.Method, h.call.Incoming, h.call.Accept = method, incoming, accept
+	h.call.compressor, h.call.sendHeader = compressor, sendHeader
+	h.callSet = true
+	return &h.call
+}
+
+// Expire ends the context with DeadlineExceeded: the deadline passed.
+func (h *Handler) Expire() { h.expire() }
+
+// Cancel ends the context: the call was cancelled or ended.
+func (h *Handler) Cancel() { h.cancel() }
+
+// Value carries the ServerCall once InitCall set it up, and base's values.
+func (h *Handler) Value(key any) any {
+	if _, ok := key.(serverCallKey); ok && h.callSet {
+		return &h.call
+	}
+	return h.Context.Value(key)
 }
