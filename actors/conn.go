@@ -201,6 +201,7 @@ type conn struct {
 	goingAway  bool // the peer sent GOAWAY: no new streams
 	sentGoAway bool
 	draining   bool // Drain received: close when the last stream ends
+	graceful   bool // stopping after a drain, every stream ended: flush what is left in full
 	closing    bool
 	closeErr   error
 }
@@ -325,8 +326,10 @@ func (c *conn) stop() {
 		c.goAway(http2.ErrCodeNo, "connection closed")
 	}
 	if c.bw != nil && c.dirty {
-		// A peer that does not read gets the GOAWAY only if it takes it soon.
-		if c.sock.timeout <= 0 || c.sock.timeout > goodbyeWriteTimeout {
+		// A peer that does not read gets the GOAWAY only if it takes it soon. After a
+		// graceful drain, what is pending ends calls that were processed (the last
+		// trailers): it gets the usual write timeout, so a slow link does not cut it off.
+		if !c.graceful && (c.sock.timeout <= 0 || c.sock.timeout > goodbyeWriteTimeout) {
 			c.sock.timeout = goodbyeWriteTimeout
 		}
 		_ = c.bw.Flush()
@@ -389,10 +392,10 @@ func (c *conn) afterMessage(ctx actor.Context) {
 	}
 	switch {
 	case c.goingAway && c.p.Client:
-		c.closeErr = errors.New("server sent GOAWAY and every stream has ended")
+		c.closeErr, c.graceful = errors.New("server sent GOAWAY and every stream has ended"), true
 		ctx.Stop(c.self)
 	case c.draining:
-		c.closeErr = errors.New("server drained the connection")
+		c.closeErr, c.graceful = errors.New("server drained the connection"), true
 		ctx.Stop(c.self)
 	}
 }
