@@ -59,9 +59,17 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, h
 		}
 	}
 	for {
-		f, err := fr.ReadFrame()
 		var m *frameMsg
+		var f http2.Frame
+		fh, err := fr.ReadFrameHeader()
 		if err == nil {
+			if fh.Type == http2.FrameData {
+				m, err = readData(nc, fh) // conn_data.go: one copy, into a buffer m owns
+			} else {
+				f, err = fr.ReadFrameForHeader(fh)
+			}
+		}
+		if f != nil && err == nil {
 			switch f := f.(type) {
 			case *http2.UnknownFrame:
 				// RFC 9113 §4.1: "Implementations MUST ignore and discard frames of unknown
@@ -135,8 +143,6 @@ func copyFrame(f http2.Frame) *frameMsg {
 	h := f.Header()
 	m := &frameMsg{typ: h.Type, streamID: h.StreamID, flags: h.Flags, length: h.Length}
 	switch f := f.(type) {
-	case *http2.DataFrame:
-		m.data = bytes.Clone(f.Data())
 	case *http2.SettingsFrame:
 		_ = f.ForeachSetting(func(s http2.Setting) error {
 			m.settings = append(m.settings, s)

@@ -122,7 +122,7 @@ func (c *conn) drain(s *stream) {
 		n := min(int64(len(chunk)), allowed)
 		last := n == int64(len(chunk)) && len(s.chunks) == 1
 		endHere := last && s.endPending && s.trailers == nil
-		c.check(c.fr.WriteData(s.id, endHere, chunk[:n]))
+		c.check(writeDataFrame(c.bw, s.id, endHere, chunk[:n]))
 		c.dirty = true
 		c.noteDataSent()
 		c.sendConn -= n

@@ -38,7 +38,8 @@ type ClientParams struct {
 // ClientResult is what a unary call's caller gives its actor to take the response and the
 // outcome. The actor calls it from Receive, so its methods must not block.
 type ClientResult interface {
-	// Decode unmarshals the response payload (already decompressed).
+	// Decode unmarshals the response payload (already decompressed). It must not keep
+	// payload, nor any slice of it (proto.Unmarshal copies what it keeps).
 	Decode(payload []byte) error
 	// Done is called exactly once, with the outcome; the actor calls nothing after it.
 	Done(header, trailer wire.Metadata, err error)
@@ -62,6 +63,7 @@ type UnaryClient struct {
 	payload  []byte
 	gotMsg   bool
 	compress bool
+	held     []byte // a DATA buffer the decoder kept (FeedOwned), given back once decoded
 
 	waitCause *wire.Status // why the channel is not ready, while waiting for it
 }
@@ -213,7 +215,11 @@ func (c *UnaryClient) onData(ctx actor.Context, m *actors.DataReceived) {
 	if c.ended {
 		return
 	}
-	c.dec.Feed(m.Data)
+	if !c.dec.FeedOwned(m.Data) {
+		actors.ReleaseData(m.Data) // copied: the call owns it and is done with it
+	} else if c.held == nil {
+		c.held = m.Data
+	}
 	for {
 		payload, compressed, ok, err := c.dec.Next()
 		if err != nil {
@@ -260,7 +266,10 @@ func (c *UnaryClient) decodeResponse() *wire.Status {
 		}
 		payload = out
 	}
-	if err := c.p.Result.Decode(payload); err != nil {
+	err := c.p.Result.Decode(payload) // copies what it keeps (ClientResult)
+	actors.ReleaseData(c.held)
+	c.held, c.payload = nil, nil
+	if err != nil {
 		return wire.NewStatus(wire.Internal, "grpc: failed to unmarshal the response: "+err.Error())
 	}
 	return nil

@@ -82,6 +82,7 @@ type UnaryServer struct {
 	hctx     *callctx.Handler // the handler's context, from start
 	sc       *callctx.ServerCall
 	panicked *supervisor.Panic
+	held     []byte // a DATA buffer the decoder kept (FeedOwned), given back once decoded
 }
 
 // NewUnaryServer returns the actor serving one incoming stream.
@@ -137,7 +138,7 @@ func (s *UnaryServer) onData(ctx actor.Context, data []byte, end bool) {
 		return
 	}
 	if len(data) > 0 {
-		s.dec.Feed(data)
+		s.feed(data)
 		payload, compressed, ok, err := s.dec.Next()
 		if err != nil {
 			s.respondError(ctx, statusOf(err))
@@ -154,6 +155,16 @@ func (s *UnaryServer) onData(ctx actor.Context, data []byte, end bool) {
 			return
 		}
 		s.respondError(ctx, wire.NewStatus(wire.Internal, "grpc: client ended the stream without a request message"))
+	}
+}
+
+// feed hands a DATA payload (which the call owns) to the decoder, which keeps it if it
+// holds the whole request; else it is copied and given back at once.
+func (s *UnaryServer) feed(data []byte) {
+	if !s.dec.FeedOwned(data) {
+		actors.ReleaseData(data)
+	} else if s.held == nil {
+		s.held = data
 	}
 }
 
@@ -178,7 +189,10 @@ func (s *UnaryServer) startHandler(ctx actor.Context, payload []byte, compressed
 		payload = out
 	}
 	req := s.method.NewRequest()
-	if err := proto.Unmarshal(payload, req); err != nil {
+	err := proto.Unmarshal(payload, req) // copies what it keeps
+	actors.ReleaseData(s.held)
+	s.held = nil
+	if err != nil {
 		s.respondError(ctx, wire.NewStatus(wire.Internal, "grpc: error unmarshalling request: "+err.Error()))
 		return
 	}

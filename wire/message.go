@@ -81,6 +81,31 @@ func (d *Decoder) Feed(chunk []byte) {
 	}
 }
 
+// FeedOwned is Feed for a chunk the caller hands over: a message that lies whole in it,
+// prefix included, is queued as a slice of chunk, without a copy; the rest is copied as
+// Feed does. It reports whether it kept a slice of chunk: if not, the caller may reuse
+// chunk at once; if so, not before it is done with the payloads Next returns.
+func (d *Decoder) FeedOwned(chunk []byte) (kept bool) {
+	for len(chunk) >= MessagePrefixLen && !d.inBody && d.prefixLen == 0 && d.err == nil {
+		n := binary.BigEndian.Uint32(chunk[1:MessagePrefixLen])
+		if uint64(len(chunk)-MessagePrefixLen) < uint64(n) {
+			break
+		}
+		copy(d.prefix[:], chunk[:MessagePrefixLen])
+		if err := d.checkPrefix(); err != nil {
+			d.err = err
+			return kept
+		}
+		end := MessagePrefixLen + int(n)
+		d.body = chunk[MessagePrefixLen:end:end]
+		d.completeMessage()
+		chunk = chunk[end:]
+		kept = true
+	}
+	d.Feed(chunk)
+	return kept
+}
+
 // feedPrefix consumes prefix bytes from chunk and, once the prefix is
 // complete, validates it and starts the body. It returns the rest of chunk.
 func (d *Decoder) feedPrefix(chunk []byte) []byte {

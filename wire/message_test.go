@@ -134,3 +134,53 @@ func TestDecoderFinish(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, Internal, CodeOf(err))
 }
+
+// TestDecoderFeedOwned feeds the same stream as TestDecoderReassembles through FeedOwned:
+// the messages come out the same whatever the chunks, those that lie whole in a chunk as
+// slices of it (kept), the others copied.
+func TestDecoderFeedOwned(t *testing.T) {
+	msgs := [][]byte{[]byte("hello"), {}, bytes.Repeat([]byte("ab"), 1000), []byte("z")}
+	var stream []byte
+	for i, m := range msgs {
+		stream = AppendMessage(stream, m, i%2 == 1)
+	}
+	for _, n := range []int{1, 5, 7, 100, 1999, 2020, len(stream)} {
+		d := &Decoder{}
+		var chunks [][]byte
+		anyKept := false
+		for data := stream; len(data) > 0; {
+			k := min(n, len(data))
+			chunk := append([]byte(nil), data[:k]...)
+			if d.FeedOwned(chunk) {
+				anyKept = true
+			} else {
+				clear(chunk) // not kept: the decoder must not alias it
+			}
+			chunks = append(chunks, chunk)
+			data = data[k:]
+		}
+		for i, want := range msgs {
+			got, compressed, ok, err := d.Next()
+			require.NoError(t, err, "chunk %d msg %d", n, i)
+			require.True(t, ok, "chunk %d msg %d: got ok=false; want true", n, i)
+			assert.Equal(t, want, got, "chunk %d msg %d", n, i)
+			assert.NotNil(t, got, "chunk %d msg %d: payload must be non-nil", n, i)
+			assert.Equal(t, i%2 == 1, compressed, "chunk %d msg %d", n, i)
+		}
+		if n == len(stream) {
+			assert.True(t, anyKept, "one chunk holds every message: it is kept")
+		}
+		if n < MessagePrefixLen {
+			assert.False(t, anyKept, "chunk %d holds no whole message: nothing is kept", n)
+		}
+		assert.Zero(t, d.Buffered())
+		assert.NoError(t, d.Finish())
+	}
+	t.Run("oversized prefix", func(t *testing.T) {
+		d := &Decoder{MaxSize: 3}
+		assert.False(t, d.FeedOwned(AppendMessage(nil, []byte("abcd"), false)))
+		_, _, ok, err := d.Next()
+		assert.False(t, ok)
+		assert.Equal(t, ResourceExhausted, CodeOf(err))
+	})
+}

@@ -1,0 +1,92 @@
+package actors
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sync"
+
+	"golang.org/x/net/http2"
+)
+
+// DATA frames without the Framer's copies. The reader reads a DATA payload straight from
+// its buffered reader into a buffer the message then owns (the Framer would read it into
+// its own buffer, to be copied again), and the connection writes a DATA frame's header and
+// payload straight into its write buffer (the Framer would assemble the frame in a buffer
+// of its own first). Every other frame still goes through the Framer, and the Framer still
+// reads every frame header: frame size and CONTINUATION order stay its checks.
+//
+// Buffers of large DATA payloads come from a pool (a pool at the edge: only the owner of a
+// payload gives it back, once, with ReleaseData, when nothing refers to it any more).
+
+// dataChunkSize is the size of pooled DATA buffers: the default SETTINGS_MAX_FRAME_SIZE.
+const dataChunkSize = 16 << 10
+
+// pooledDataMin is the smallest payload read into a pooled buffer; smaller ones get a
+// buffer of their own size, so that owners which never give buffers back (streams of small
+// messages) allocate no more than before.
+const pooledDataMin = 4 << 10
+
+var dataPool sync.Pool // of *[dataChunkSize]byte
+
+// dataBuffer returns a buffer of n bytes for a DATA payload.
+func dataBuffer(n int) []byte {
+	if n < pooledDataMin || n > dataChunkSize {
+		return make([]byte, n)
+	}
+	if p, ok := dataPool.Get().(*[dataChunkSize]byte); ok {
+		return p[:n]
+	}
+	return new([dataChunkSize]byte)[:n]
+}
+
+// ReleaseData gives back the buffer of a DataReceived's Data, which its receiver owns, once
+// nothing refers to it any more (not even a slice of it). Giving it back is optional.
+func ReleaseData(b []byte) {
+	if cap(b) != dataChunkSize {
+		return // not from the pool, or a slice that does not start where the buffer does
+	}
+	dataPool.Put((*[dataChunkSize]byte)(b[:dataChunkSize]))
+}
+
+// readData reads the payload of the DATA frame whose header fh the Framer just read, as
+// the Framer's parseDataFrame would, into a buffer of its own.
+func readData(r io.Reader, fh http2.FrameHeader) (*frameMsg, error) {
+	if fh.StreamID == 0 {
+		// RFC 9113 §6.1: "If a DATA frame is received whose Stream Identifier field is
+		// 0x00, the recipient MUST respond with a connection error of type PROTOCOL_ERROR."
+		return nil, fmt.Errorf("%w: DATA frame with stream ID 0", http2.ConnectionError(http2.ErrCodeProtocol))
+	}
+	buf := dataBuffer(int(fh.Length))
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	data := buf
+	if fh.Flags.Has(http2.FlagDataPadded) {
+		// RFC 9113 §6.1: "If the length of the padding is the length of the frame payload
+		// or greater, the recipient MUST treat this as a connection error of type
+		// PROTOCOL_ERROR."
+		if len(data) == 0 || int(data[0]) > len(data)-1 {
+			return nil, fmt.Errorf("%w: pad size larger than DATA payload", http2.ConnectionError(http2.ErrCodeProtocol))
+		}
+		data = data[1 : len(data)-int(data[0])]
+	}
+	return &frameMsg{typ: http2.FrameData, streamID: fh.StreamID, flags: fh.Flags, length: fh.Length, data: data}, nil
+}
+
+// writeDataFrame writes one DATA frame (no padding) into w, as Framer.WriteData would.
+func writeDataFrame(w *bufio.Writer, id uint32, endStream bool, data []byte) error {
+	var flags http2.Flags
+	if endStream {
+		flags = http2.FlagDataEndStream
+	}
+	n := len(data)
+	// Appended to the writer's own free space (no header escapes to the heap).
+	hdr := append(w.AvailableBuffer(), byte(n>>16), byte(n>>8), byte(n), byte(http2.FrameData), byte(flags),
+		byte(id>>24&0x7f), byte(id>>16), byte(id>>8), byte(id))
+	if _, err := w.Write(hdr); err != nil {
+		return err
+	}
+	_, err := w.Write(data)
+	return err
+}
