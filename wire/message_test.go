@@ -43,6 +43,19 @@ func splitFeed(d *Decoder, data []byte, n int) {
 	}
 }
 
+// expectMessages takes msgs out of d, every other one compressed (fed in chunks of n).
+func expectMessages(t *testing.T, d *Decoder, msgs [][]byte, n int) {
+	t.Helper()
+	for i, want := range msgs {
+		got, compressed, ok, err := d.Next()
+		require.NoError(t, err, "chunk %d msg %d", n, i)
+		require.True(t, ok, "chunk %d msg %d: got ok=false; want true", n, i)
+		assert.Equal(t, want, got, "chunk %d msg %d", n, i)
+		assert.NotNil(t, got, "chunk %d msg %d: payload must be non-nil", n, i)
+		assert.Equal(t, i%2 == 1, compressed, "chunk %d msg %d", n, i)
+	}
+}
+
 func TestDecoderReassembles(t *testing.T) {
 	msgs := [][]byte{[]byte("hello"), {}, bytes.Repeat([]byte("ab"), 1000), []byte("z")}
 	var stream []byte
@@ -52,14 +65,7 @@ func TestDecoderReassembles(t *testing.T) {
 	for _, chunk := range []int{0, 1, 2, 4, 5, 6, 7, 100, 1999} {
 		d := &Decoder{}
 		splitFeed(d, stream, chunk)
-		for i, want := range msgs {
-			got, compressed, ok, err := d.Next()
-			require.NoError(t, err, "chunk %d msg %d", chunk, i)
-			require.True(t, ok, "chunk %d msg %d: got ok=false; want true", chunk, i)
-			assert.Equal(t, want, got, "chunk %d msg %d", chunk, i)
-			assert.NotNil(t, got, "chunk %d msg %d: payload must be non-nil", chunk, i)
-			assert.Equal(t, i%2 == 1, compressed, "chunk %d msg %d", chunk, i)
-		}
+		expectMessages(t, d, msgs, chunk)
 		_, _, ok, err := d.Next()
 		assert.False(t, ok)
 		assert.NoError(t, err)
@@ -159,14 +165,7 @@ func TestDecoderFeedOwned(t *testing.T) {
 			chunks = append(chunks, chunk)
 			data = data[k:]
 		}
-		for i, want := range msgs {
-			got, compressed, ok, err := d.Next()
-			require.NoError(t, err, "chunk %d msg %d", n, i)
-			require.True(t, ok, "chunk %d msg %d: got ok=false; want true", n, i)
-			assert.Equal(t, want, got, "chunk %d msg %d", n, i)
-			assert.NotNil(t, got, "chunk %d msg %d: payload must be non-nil", n, i)
-			assert.Equal(t, i%2 == 1, compressed, "chunk %d msg %d", n, i)
-		}
+		expectMessages(t, d, msgs, n)
 		if n == len(stream) {
 			assert.True(t, anyKept, "one chunk holds every message: it is kept")
 		}
