@@ -186,6 +186,7 @@ func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.S
 	params := streamactor.ServerParams{
 		Stream: st, Req: req, Method: h.stream, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
 		BaseCtx: s.baseCtx, Handlers: &s.handlers, Compressor: compressor,
+		Window: int(s.opts.conn.InitialWindowSize),
 	}
 	pid := ctx.Spawn(actors.RuntimeProps(s.system, func() actor.Actor { return streamactor.NewServer(params) }))
 	return actors.StreamOwner{PID: pid, ManualFlow: true}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -87,4 +89,60 @@ func waitUntilStable(t *testing.T, counter *atomic.Int64) int64 {
 		}
 	}
 	return last
+}
+
+// TestStreamWindows: a blocking handle reports what it consumed in batches, and when it is
+// about to wait only once it holds half the stream's window; the stream's delivery channel
+// holds a few dozen messages. With windows smaller than a message, smaller than the batch,
+// and the default, every message of a ping-pong, a bulk bidi stream and a flood of 1 KiB
+// messages arrives, in order: neither side waits for window the other has not returned.
+func TestStreamWindows(t *testing.T) {
+	for _, window := range []int32{1000, 5000, 0} {
+		t.Run(fmt.Sprintf("window %d", window), func(t *testing.T) {
+			opt := actorrpc.WithInitialWindowSize(window)
+			e := newStreamEnvOpts(t, defaultNumbers(), []actorrpc.ServerOption{opt}, opt)
+
+			pingPong := e.open(t, testCtx(t), "Echo")
+			for i := range int32(300) {
+				require.NoError(t, pingPong.Send(wrapperspb.Int32(i)))
+				v, err := pingPong.Recv()
+				require.NoError(t, err)
+				require.Equal(t, i, v.GetValue())
+			}
+			require.NoError(t, pingPong.CloseSend())
+			_, err := pingPong.Recv()
+			require.Equal(t, io.EOF, err)
+
+			bulk := e.open(t, testCtx(t), "Echo")
+			sent := make(chan error, 1)
+			go func() {
+				for i := range int32(3000) {
+					if err := bulk.Send(wrapperspb.Int32(i)); err != nil {
+						sent <- err
+						return
+					}
+				}
+				sent <- bulk.CloseSend()
+			}()
+			for i := range int32(3000) {
+				v, err := bulk.Recv()
+				require.NoError(t, err)
+				require.Equal(t, i, v.GetValue())
+			}
+			_, err = bulk.Recv()
+			require.Equal(t, io.EOF, err)
+			require.NoError(t, <-sent)
+
+			ctx, cancel := context.WithCancel(testCtx(t))
+			defer cancel()
+			cs, err := e.ch.NewStream(ctx, &numbersDesc.Streams[3], "/test.Numbers/Flood")
+			require.NoError(t, err)
+			flood := &actorrpc.GenericClientStream[wrapperspb.Int32Value, wrapperspb.BytesValue]{ClientStream: cs}
+			for range 2000 {
+				m, err := flood.Recv()
+				require.NoError(t, err)
+				require.Len(t, m.GetValue(), 1024)
+			}
+		})
+	}
 }

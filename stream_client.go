@@ -39,7 +39,7 @@ func (c *Channel) NewStream(ctx context.Context, desc *StreamDesc, method string
 		return nil, err
 	}
 	p.Outcome = streamactor.NewOutcome()
-	p.Handle = streamactor.NewHandle(p.SendBuffer)
+	p.Handle = streamactor.NewHandle(p.SendBuffer, int(c.opts.conn.InitialWindowSize))
 	pid, err := c.spawnStream(p, co.waitForReady)
 	if err != nil {
 		return nil, err

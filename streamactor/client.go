@@ -179,7 +179,7 @@ func (c *Client) start(ctx actor.Context) {
 	c.ref = NewStreamRefWith(c.self, c.p.Compressor, c.p.MaxSend)
 	c.in.dec.MaxSize = c.p.MaxRecv
 	if h := c.p.Handle; h != nil {
-		c.in.out, c.out.handle = h.msgs, h
+		c.in.out, c.in.more, c.out.handle = h.msgs, h.more, h
 	}
 	c.out.limit = c.p.SendBuffer
 	if c.out.limit <= 0 {
@@ -293,10 +293,12 @@ func (c *Client) onData(ctx actor.Context, m *actors.DataReceived) {
 	if c.final != nil {
 		return
 	}
-	if err := c.in.feed(m.Data); err != nil {
+	free, err := c.in.feed(m.Data)
+	if err != nil {
 		c.end(ctx, statusOf(err), true)
 		return
 	}
+	c.in.release(ctx, c.conn, c.streamID, free)
 	c.deliver(ctx)
 	if m.EndStream {
 		c.streamID = 0

@@ -10,8 +10,7 @@ const deliveryDepth = 32
 
 // reportBytes and reportCount are how much the application consumes before its handle
 // tells the stream actor (takeMore), so that the actor returns the window and refills
-// the delivery channel about twice per channel's worth; a handle about to wait always
-// reports.
+// the delivery channel about twice per channel's worth.
 const (
 	reportBytes = 32 << 10
 	reportCount = deliveryDepth / 2
@@ -29,6 +28,10 @@ type takeMore struct{ consumed int }
 //     the channel holds (it checks for room; it is the only writer, so it never blocks).
 //     The application's consumption goes back by takeMore, batched; the actor returns the
 //     stream's window to the peer only then, so a slow reader bounds what is buffered.
+//   - more: the actor found msgs full with more to deliver; a waiting handle reports.
+//     A handle about to wait also reports if it holds half the stream's window
+//     unreported: the peer may be out of window (the connection itself holds back less
+//     than a quarter), so a ping-pong costs no report per message.
 //   - credit: the actor returns send buffer as the connection writes what the handle
 //     sent. It holds at most one value; the actor merges what it adds with what is there.
 //     A send waits only when the handle has no credit left.
@@ -39,11 +42,14 @@ type Handle struct {
 	pid    *actor.PID
 
 	msgs     chan RecvResult
+	more     chan struct{}
 	credit   chan int
 	sendDone chan struct{}
 	sendErr  error
 
 	// Owned by the receiving goroutine.
+	started     bool        // it has reported once: the actor delivers into msgs
+	waitReport  int         // unreported bytes that make a waiting handle report
 	unreported  int         // wire bytes consumed and not yet reported
 	unreportedN int         // messages consumed and not yet reported
 	end         *RecvResult // the end, once delivered: every later receive returns it
@@ -53,17 +59,24 @@ type Handle struct {
 }
 
 // NewHandle returns the handle of a stream that may have sendBuffer bytes not yet written
-// to its connection (DefaultSendBuffer when sendBuffer <= 0). Bind it to the actor before
-// use.
-func NewHandle(sendBuffer int) *Handle {
+// to its connection (DefaultSendBuffer when sendBuffer <= 0) and whose receive window is
+// window bytes, as the connection was configured (<= 0: its default, assumed to be
+// HTTP/2's initial 65,535 bytes; the connection's is larger, and a smaller guess only
+// reports more often). Bind it to the actor before use.
+func NewHandle(sendBuffer, window int) *Handle {
 	if sendBuffer <= 0 {
 		sendBuffer = DefaultSendBuffer
 	}
+	if window <= 0 {
+		window = 65535
+	}
 	return &Handle{
 		msgs:       make(chan RecvResult, deliveryDepth),
+		more:       make(chan struct{}, 1),
 		credit:     make(chan int, 1),
 		sendDone:   make(chan struct{}),
 		sendCredit: sendBuffer,
+		waitReport: max(window/2, 1),
 	}
 }
 
@@ -80,20 +93,31 @@ func (h *Handle) Recv(done <-chan struct{}) (r RecvResult, ok bool) {
 	select {
 	case r = <-h.msgs:
 	default:
-		// About to wait: report what was consumed, and make sure the actor delivers.
-		h.report()
-		select {
-		case r = <-h.msgs:
-		case <-done:
-			select { // what was delivered before the end still counts
+		// About to wait: make sure the actor delivers, and that the peer is not out of
+		// window because of what this handle has not reported.
+		if !h.started || h.unreported >= h.waitReport {
+			h.report()
+		}
+	wait:
+		for {
+			select {
 			case r = <-h.msgs:
-			default:
-				return RecvResult{}, false
+				break wait
+			case <-h.more:
+				h.report()
+			case <-done:
+				select { // what was delivered before the end still counts
+				case r = <-h.msgs:
+					break wait
+				default:
+					return RecvResult{}, false
+				}
 			}
 		}
 	}
 	if r.last {
-		h.end = &r
+		end := r // r itself stays on the stack
+		h.end = &end
 		return r, true
 	}
 	h.unreported += r.size
@@ -107,7 +131,7 @@ func (h *Handle) Recv(done <-chan struct{}) (r RecvResult, ok bool) {
 // report tells the actor what was consumed.
 func (h *Handle) report() {
 	h.system.Root.Send(h.pid, &takeMore{consumed: h.unreported})
-	h.unreported, h.unreportedN = 0, 0
+	h.started, h.unreported, h.unreportedN = true, 0, 0
 }
 
 // errDone says done closed while a send waited for credit.

@@ -21,11 +21,13 @@ type inbox struct {
 	msgs     []inMsg
 	head     int             // msgs[head:] are queued
 	out      chan RecvResult // the handle's delivery channel; nil without a blocking handle
+	more     chan struct{}   // the handle's signal that out is full and more waits
 	pulling  bool            // the handle has asked for messages: deliver into out
 	ended    bool            // no more messages will arrive
 	endErr   error           // io.EOF for a clean end, else the status
 	taken    bool            // the end was delivered, or need not be: the actor may stop
 	endSent  bool            // the end went into out
+	early    int             // bytes of the decoder's partial message already returned
 }
 
 type inMsg struct {
@@ -35,28 +37,38 @@ type inMsg struct {
 }
 
 // feed splits a DATA payload, which the stream owns, into queued messages. A decode error
-// ends the stream.
-func (in *inbox) feed(data []byte) error {
+// ends the stream. free is window to return now: the bytes of a message not yet complete.
+// Its bytes count once it is whole, so a message larger than the window still arrives
+// (grpc-go widens the window for it); the decoder holds at most one, within the size
+// limit.
+func (in *inbox) feed(data []byte) (free int, err error) {
 	if in.ended {
-		return nil
+		return 0, nil
 	}
 	if in.dec.Buffered() == 0 {
 		data = in.split(data)
 		if len(data) == 0 {
-			return nil
+			return 0, nil
 		}
 	}
 	in.dec.Feed(data)
 	for {
 		payload, compressed, ok, err := in.dec.Next()
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if !ok {
-			return nil
+			break
 		}
-		in.msgs = append(in.msgs, inMsg{payload: payload, compressed: compressed, size: wire.MessagePrefixLen + len(payload)})
+		// The first message completes the partial one: what was returned early is not
+		// returned again.
+		size := wire.MessagePrefixLen + len(payload) - in.early
+		in.early = 0
+		in.msgs = append(in.msgs, inMsg{payload: payload, compressed: compressed, size: size})
 	}
+	partial := in.dec.Buffered()
+	free, in.early = partial-in.early, partial
+	return free, nil
 }
 
 // split queues the whole, valid messages at the front of data without copying them: their
@@ -137,6 +149,12 @@ func (in *inbox) push() {
 	if in.ended && in.queued() == 0 && !in.endSent && len(in.out) < cap(in.out) {
 		in.out <- RecvResult{Err: in.endErr, last: true}
 		in.endSent, in.taken = true, true
+	}
+	if in.queued() > 0 || (in.ended && !in.endSent) {
+		select { // out is full: a waiting handle must report to get the rest
+		case in.more <- struct{}{}:
+		default:
+		}
 	}
 }
 

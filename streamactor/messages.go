@@ -7,6 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/actorrpc/actorrpc/actors"
 	"github.com/actorrpc/actorrpc/wire"
 )
 
@@ -18,6 +19,9 @@ type Send struct {
 	// credited says a Handle sent it out of its send credit: the actor returns the credit
 	// as the connection writes the bytes.
 	credited bool
+	// write is where the actor makes the message's actors.WriteStream: the Send is the
+	// actor's once posted, so the one allocation carries the message to the connection.
+	write actors.WriteStream
 }
 
 // CloseSend half-closes the sending side after every queued message (client side).

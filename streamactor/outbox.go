@@ -17,7 +17,7 @@ const DefaultSendBuffer = 64 << 10
 type outbox struct {
 	limit       int
 	outstanding int
-	queue       []Send
+	queue       []*Send
 	head        int  // queue[head:] wait
 	closing     bool // CloseSend once the queue drains
 	closed      bool // END_STREAM handed to the connection
@@ -38,18 +38,19 @@ func (o *outbox) push(ctx actor.Context, conn *actor.PID, id uint32, m *Send) {
 		o.credited += len(m.Data)
 	}
 	if len(o.queue) == o.head && o.outstanding < o.limit && conn != nil && id != 0 {
-		o.write(ctx, conn, id, m.Data) // nothing waits: skip the queue
+		o.write(ctx, conn, id, m) // nothing waits: skip the queue
 	} else {
-		o.queue = append(o.queue, *m)
+		o.queue = append(o.queue, m)
 	}
 	o.flush(ctx, conn, id)
 }
 
-// write hands one message to the connection.
-func (o *outbox) write(ctx actor.Context, conn *actor.PID, id uint32, data []byte) {
-	o.outstanding += len(data)
-	o.replay.keep(data)
-	ctx.Send(conn, &actors.WriteStream{StreamID: id, Data: data})
+// write hands one message to the connection, in the Send's own WriteStream.
+func (o *outbox) write(ctx actor.Context, conn *actor.PID, id uint32, m *Send) {
+	o.outstanding += len(m.Data)
+	o.replay.keep(m.Data)
+	m.write = actors.WriteStream{StreamID: id, Data: m.Data}
+	ctx.Send(conn, &m.write)
 }
 
 // flush hands queued Sends to the connection while fewer than limit bytes wait there;
@@ -59,10 +60,10 @@ func (o *outbox) flush(ctx actor.Context, conn *actor.PID, id uint32) {
 		return
 	}
 	for o.head < len(o.queue) && o.outstanding < o.limit {
-		data := o.queue[o.head].Data
-		o.queue[o.head] = Send{}
+		m := o.queue[o.head]
+		o.queue[o.head] = nil
 		o.head++
-		o.write(ctx, conn, id, data)
+		o.write(ctx, conn, id, m)
 	}
 	if o.head == len(o.queue) {
 		o.queue, o.head = o.queue[:0], 0

@@ -37,9 +37,9 @@ func (r *replay) drop() { r.on, r.sent, r.bytes = false, nil, 0 }
 // the new stream once it opens; a half-close that went out goes out again after them.
 // firstEnd says the stream's opening HEADERS+DATA itself carries END_STREAM.
 func (o *outbox) rewind(firstEnd bool) {
-	queue := make([]Send, 0, len(o.replay.sent)+len(o.queue)-o.head)
+	queue := make([]*Send, 0, len(o.replay.sent)+len(o.queue)-o.head)
 	for _, d := range o.replay.sent {
-		queue = append(queue, Send{Data: d})
+		queue = append(queue, &Send{Data: d})
 	}
 	o.queue, o.head = append(queue, o.queue[o.head:]...), 0
 	o.replay.sent, o.replay.bytes = nil, 0 // kept again as they go out

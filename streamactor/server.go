@@ -56,6 +56,9 @@ type ServerParams struct {
 	Handlers   *sync.WaitGroup
 	// Compressor is the response compressor when the client accepts it ("" for none).
 	Compressor string
+	// Window is the stream's receive window as the connection was configured (<= 0: its
+	// default).
+	Window int
 }
 
 // Server is the server side of one streaming call.
@@ -154,9 +157,9 @@ func (s *Server) start(ctx actor.Context) {
 	}
 	s.running = true
 	s.p.Handlers.Add(1)
-	h := NewHandle(s.out.limit)
+	h := NewHandle(s.out.limit, s.p.Window)
 	h.Bind(system, self)
-	s.in.out, s.out.handle = h.msgs, h
+	s.in.out, s.in.more, s.out.handle = h.msgs, h.more, h
 	stream := &ServerStream{ctx: hctx, h: h}
 	go runHandler(system, self, s.p.Handlers, s.p.Method.Handler, hctx, stream)
 }
@@ -178,11 +181,13 @@ func (s *Server) onData(ctx actor.Context, data []byte, end bool) {
 		return
 	}
 	if len(data) > 0 {
-		if err := s.in.feed(data); err != nil {
+		free, err := s.in.feed(data)
+		if err != nil {
 			s.cancelHandler()
 			s.abort(ctx, statusOf(err))
 			return
 		}
+		s.in.release(ctx, s.conn, s.id, free)
 	}
 	if end {
 		if err := s.in.dec.Finish(); err != nil {
