@@ -135,7 +135,7 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 
 func (c *UnaryClient) start(ctx actor.Context) {
 	c.self = ctx.Self()
-	c.dec.MaxSize = c.p.MaxRecv
+	c.dec.MaxSize, c.dec.PoolLarge = c.p.MaxRecv, true
 	var passed bool
 	if c.watch, passed = callwatch.Arm(ctx.ActorSystem(), c.self, c.p.Ctx, c.p.Deadline, c.p.HasDeadline); passed {
 		c.end(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
@@ -268,6 +268,7 @@ func (c *UnaryClient) decodeResponse() *wire.Status {
 	}
 	err := c.p.Result.Decode(payload) // copies what it keeps (ClientResult)
 	actors.ReleaseData(c.held)
+	c.dec.Release()
 	c.held, c.payload = nil, nil
 	if err != nil {
 		return wire.NewStatus(wire.Internal, "grpc: failed to unmarshal the response: "+err.Error())

@@ -120,7 +120,7 @@ func (s *UnaryServer) Receive(ctx actor.Context) {
 
 func (s *UnaryServer) start(ctx actor.Context) {
 	s.self, s.conn, s.id = ctx.Self(), s.p.Stream.Conn, s.p.Stream.StreamID
-	s.dec.MaxSize = s.p.MaxRecv
+	s.dec.MaxSize, s.dec.PoolLarge = s.p.MaxRecv, true
 	s.req, s.method = s.p.Req, s.p.Method
 	deadline := time.Now().Add(s.req.Timeout)
 	s.hctx = callctx.NewHandler(s.p.BaseCtx, deadline, s.req.HasTimeout)
@@ -192,6 +192,7 @@ func (s *UnaryServer) startHandler(ctx actor.Context, payload []byte, compressed
 	err := proto.Unmarshal(payload, req) // copies what it keeps
 	actors.ReleaseData(s.held)
 	s.held = nil
+	s.dec.Release()
 	if err != nil {
 		s.respondError(ctx, wire.NewStatus(wire.Internal, "grpc: error unmarshalling request: "+err.Error()))
 		return

@@ -3,6 +3,8 @@ package wire
 import (
 	"encoding/binary"
 	"math"
+	"math/bits"
+	"sync"
 )
 
 // PROTOCOL-HTTP2.md:
@@ -41,6 +43,7 @@ func AppendMessage(dst []byte, payload []byte, compressed bool) []byte {
 type decodedMessage struct {
 	payload    []byte
 	compressed bool
+	pooled     *[]byte // the pooled buffer payload lies in (PoolLarge), or nil
 }
 
 // Decoder reassembles Length-Prefixed-Messages from the payloads of DATA
@@ -53,6 +56,12 @@ type Decoder struct {
 	// MaxSize is the largest message payload accepted; 0 means
 	// DefaultMaxRecvMessageSize.
 	MaxSize int
+	// PoolLarge makes the bodies of large messages (poolMin and more) come from a pool;
+	// the caller gives them back with Release once it is done with what Next returned.
+	PoolLarge bool
+
+	bodyBuf  *[]byte   // the pooled buffer body lies in, or nil
+	returned []*[]byte // pooled buffers of the messages Next returned, for Release
 
 	prefix    [MessagePrefixLen]byte
 	prefixLen int              // bytes of prefix held
@@ -121,6 +130,11 @@ func (d *Decoder) feedPrefix(chunk []byte) []byte {
 	}
 	d.inBody = true
 	length := binary.BigEndian.Uint32(d.prefix[1:])
+	if d.PoolLarge && length >= poolMin {
+		d.bodyBuf = largeBuffer(int(length))
+		d.body = (*d.bodyBuf)[:0:length]
+		return chunk
+	}
 	d.body = make([]byte, 0, length)
 	if length == 0 {
 		d.completeMessage()
@@ -155,8 +169,8 @@ func (d *Decoder) completeMessage() {
 		d.ready = d.ready[:0]
 		d.readyHead = 0
 	}
-	d.ready = append(d.ready, decodedMessage{payload: d.body, compressed: d.prefix[0] == 1})
-	d.body = nil
+	d.ready = append(d.ready, decodedMessage{payload: d.body, compressed: d.prefix[0] == 1, pooled: d.bodyBuf})
+	d.body, d.bodyBuf = nil, nil
 	d.inBody = false
 	d.prefixLen = 0
 }
@@ -172,6 +186,9 @@ func (d *Decoder) Next() (payload []byte, compressed bool, ok bool, err error) {
 		m := d.ready[d.readyHead]
 		d.ready[d.readyHead] = decodedMessage{}
 		d.readyHead++
+		if m.pooled != nil {
+			d.returned = append(d.returned, m.pooled)
+		}
 		return m.payload, m.compressed, true, nil
 	}
 	return nil, false, false, d.err
@@ -197,4 +214,39 @@ func (d *Decoder) Finish() error {
 		return Statusf(Internal, "grpc: truncated message: got %d of %d prefix bytes", d.prefixLen, MessagePrefixLen)
 	}
 	return nil
+}
+
+// Release gives back to the pool the buffers of the large messages Next has returned
+// (PoolLarge): the caller must be done with those payloads, and keep no slice of them.
+func (d *Decoder) Release() {
+	for i, b := range d.returned {
+		if c := cap(*b); c <= poolMax {
+			largePools[bits.Len(uint(c-1))-poolMinShift].Put(b)
+		}
+		d.returned[i] = nil
+	}
+	d.returned = d.returned[:0]
+}
+
+// Large message bodies come from pools by power-of-two size, poolMin up to poolMax.
+const (
+	poolMinShift = 16
+	poolMin      = 1 << poolMinShift
+	poolMax      = 1 << 24
+)
+
+var largePools [25 - poolMinShift]sync.Pool // of *[]byte, cap 1<<(i+poolMinShift)
+
+// largeBuffer returns a buffer of at least n bytes (poolMin <= n), pooled up to poolMax.
+func largeBuffer(n int) *[]byte {
+	if n > poolMax {
+		b := make([]byte, n)
+		return &b
+	}
+	shift := bits.Len(uint(n - 1))
+	if b, ok := largePools[shift-poolMinShift].Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 1<<shift)
+	return &b
 }

@@ -183,3 +183,22 @@ func TestDecoderFeedOwned(t *testing.T) {
 		assert.Equal(t, ResourceExhausted, CodeOf(err))
 	})
 }
+
+// TestDecoderPoolLarge: large bodies come from the pool and go back with Release; small
+// ones and messages fed whole are unaffected, and every payload reads as sent.
+func TestDecoderPoolLarge(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), (poolMin+100)/16)
+	msgs := [][]byte{big, []byte("small"), big[:poolMin]}
+	var stream []byte
+	for i, m := range msgs {
+		stream = AppendMessage(stream, m, i%2 == 1)
+	}
+	for round := range 3 {
+		d := &Decoder{PoolLarge: true}
+		splitFeed(d, stream, 16<<10)
+		expectMessages(t, d, msgs, round)
+		assert.Len(t, d.returned, 2, "the two large messages are pooled")
+		d.Release()
+		assert.Empty(t, d.returned)
+	}
+}
