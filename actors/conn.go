@@ -46,6 +46,10 @@ type WriteStream struct {
 	Data      []byte
 	Trailers  []hpack.HeaderField
 	EndStream bool
+	// ReleaseData lets the connection give Data back to wire's buffer pool
+	// (wire.ReleaseBuffer) once it is written or the stream is gone: the sender keeps no
+	// reference to it.
+	ReleaseData bool
 }
 
 // ResetStream sends RST_STREAM and forgets the stream.
@@ -191,6 +195,9 @@ type conn struct {
 	// contentLengths holds the requests that declared a content-length (server role; rare
 	// in gRPC, so kept out of stream), by stream id, while their stream lives.
 	contentLengths map[uint32]contentCount
+	// releases holds the data to give back to wire's pool when its stream goes
+	// (WriteStream.ReleaseData; large messages only), by stream id.
+	releases map[uint32][]byte
 
 	peer     peerSettings
 	sendConn int64 // connection send window the peer granted

@@ -72,6 +72,12 @@ func (c *conn) writeStream(m *WriteStream) {
 	if s == nil || s.localClosed || s.endPending {
 		return // reset or finished already: nothing more goes out on it
 	}
+	if m.ReleaseData && !s.releases && wire.Pooled(m.Data) {
+		if c.releases == nil {
+			c.releases = make(map[uint32][]byte)
+		}
+		c.releases[s.id], s.releases = m.Data, true
+	}
 	end := m.EndStream || m.Trailers != nil
 	if m.Headers != nil {
 		onlyHeaders := m.Data == nil && m.Trailers == nil
@@ -180,6 +186,10 @@ func (c *conn) forget(s *stream) {
 	delete(c.streams, s.id)
 	if s.counted {
 		delete(c.contentLengths, s.id)
+	}
+	if s.releases {
+		wire.ReleaseBuffer(c.releases[s.id]) // written, or never to be: no one holds it now
+		delete(c.releases, s.id)
 	}
 	c.noteStreamForgotten()
 }

@@ -23,6 +23,7 @@ type stream struct {
 	manualFlow  bool // receive window refilled by ConsumeData; DataSent reported
 	refused     bool // server role: answered by the connection itself (answerRefused)
 	counted     bool // server role: the request declared a content-length (conn.contentLengths)
+	releases    bool // listed in conn.releases
 }
 
 func (s *stream) pendingBytes() int {

@@ -246,7 +246,7 @@ func (s *UnaryServer) onReturned(ctx actor.Context, m *handlerReturned) {
 		s.writeStatus(ctx, header, st, trailer)
 		return
 	}
-	data, err := wire.EncodeMessage(m.resp, s.sc.SendCompressor(), s.p.MaxSend)
+	data, err := wire.EncodeMessagePooled(m.resp, s.sc.SendCompressor(), s.p.MaxSend) // WriteStream.ReleaseData
 	if err != nil {
 		s.writeStatus(ctx, header, statusOf(err), trailer)
 		return

@@ -32,7 +32,7 @@ func (s *UnaryServer) writeHeaders(ctx actor.Context, md wire.Metadata, encoding
 // writeResponse sends headers (unless sent), the message and the OK trailers in one
 // command to the connection.
 func (s *UnaryServer) writeResponse(ctx actor.Context, header wire.Metadata, encoding string, data []byte, trailer wire.Metadata) {
-	w := &actors.WriteStream{StreamID: s.id, Data: data}
+	w := &actors.WriteStream{StreamID: s.id, Data: data, ReleaseData: true}
 	if !s.sentHead {
 		fields, err := wire.AppendResponseHeaders(nil, ResponseHeaders(s.contentSubtype(), encoding, header))
 		if err != nil {

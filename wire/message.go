@@ -228,6 +228,22 @@ func (d *Decoder) Release() {
 	d.returned = d.returned[:0]
 }
 
+// Pooled reports whether b may have come from the pool of large buffers
+// (EncodeMessagePooled of a large message): ReleaseBuffer would take it.
+func Pooled(b []byte) bool {
+	c := cap(b)
+	return c >= poolMin && c <= poolMax && c&(c-1) == 0
+}
+
+// ReleaseBuffer gives b, a buffer EncodeMessagePooled returned, back to the pool once no one
+// refers to it (nor to any slice of it). Other buffers are left alone.
+func ReleaseBuffer(b []byte) {
+	if Pooled(b) {
+		b = b[:cap(b)]
+		largePools[bits.Len(uint(cap(b)-1))-poolMinShift].Put(&b)
+	}
+}
+
 // Large message bodies come from pools by power-of-two size, poolMin up to poolMax.
 const (
 	poolMinShift = 16

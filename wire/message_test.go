@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 )
 
 func TestAppendMessage(t *testing.T) {
@@ -201,4 +203,28 @@ func TestDecoderPoolLarge(t *testing.T) {
 		d.Release()
 		assert.Empty(t, d.returned)
 	}
+}
+
+// TestMarshalMessagePooled: a large message is marshalled (EncodeMessagePooled) into a pool buffer that
+// ReleaseBuffer takes back and the next large message reuses; small ones are not pooled.
+func TestMarshalMessagePooled(t *testing.T) {
+	big := &wrapperspb.BytesValue{Value: bytes.Repeat([]byte{7}, poolMin)}
+	dirty := bytes.Repeat([]byte{0xff}, 2*poolMin)
+	ReleaseBuffer(dirty) // the pool's buffers hold old bytes
+	unpooled, err := MarshalMessage(big, DefaultMaxSendMessageSize)
+	require.NoError(t, err)
+	assert.False(t, Pooled(unpooled))
+	b, err := EncodeMessagePooled(big, nil, DefaultMaxSendMessageSize)
+	require.NoError(t, err)
+	assert.True(t, Pooled(b))
+	assert.Equal(t, byte(0), b[0], "compressed flag of a pooled buffer")
+	var back wrapperspb.BytesValue
+	require.NoError(t, proto.Unmarshal(b[MessagePrefixLen:], &back))
+	assert.Equal(t, big.Value, back.Value)
+	ReleaseBuffer(b)
+
+	small, err := EncodeMessagePooled(&wrapperspb.BytesValue{Value: []byte("x")}, nil, DefaultMaxSendMessageSize)
+	require.NoError(t, err)
+	assert.False(t, Pooled(small))
+	ReleaseBuffer(small) // left alone
 }
