@@ -168,11 +168,11 @@ func (cs *clientStream) CloseSend() error {
 }
 
 func (cs *clientStream) SendMsg(m proto.Message) error {
-	data, err := wire.EncodeMessage(m, cs.comp, cs.maxSend)
+	o, err := streamactor.Encode(m, cs.comp, cs.maxSend)
 	if err != nil {
 		return err
 	}
-	if err := cs.h.Send(data, cs.outcome.Done); err != nil {
+	if err := cs.h.Send(o, cs.outcome.Done); err != nil {
 		return io.EOF // the call has ended: RecvMsg tells how
 	}
 	return nil

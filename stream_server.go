@@ -7,7 +7,6 @@ import (
 
 	"github.com/actorrpc/actorrpc/internal/callctx"
 	"github.com/actorrpc/actorrpc/streamactor"
-	"github.com/actorrpc/actorrpc/wire"
 )
 
 // serverStream adapts the stream actor's handle to ServerStream: it encodes and decodes
@@ -38,11 +37,11 @@ func (s *serverStream) SendMsg(m proto.Message) error {
 	if err := s.sc.SendHeader(nil); err != nil && err != callctx.ErrHeaderSent {
 		return err
 	}
-	data, err := wire.EncodeMessage(m, s.sc.SendCompressor(), s.maxSend)
+	o, err := streamactor.Encode(m, s.sc.SendCompressor(), s.maxSend)
 	if err != nil {
 		return err
 	}
-	return s.st.SendMsg(data)
+	return s.st.SendMsg(o)
 }
 
 func (s *serverStream) RecvMsg(m proto.Message) error {

@@ -124,7 +124,9 @@ func (c *Client) Receive(ctx actor.Context) {
 	case *actors.DataReceived:
 		c.onData(ctx, m)
 	case *actors.DataSent:
-		c.out.sent(ctx, c.conn, c.streamID, m.N)
+		if m.StreamID == c.streamID { // not a stream given up for a retry
+			c.out.sent(ctx, c.conn, c.streamID, m.N)
+		}
 	case *actors.StreamReset:
 		c.streamID, c.opening = 0, false
 		c.onReset(ctx, m)
@@ -203,6 +205,7 @@ func (c *Client) open(ctx actor.Context, conn *actor.PID) {
 	c.conn, c.opening = conn, true
 	open := &actors.OpenStream{Headers: c.p.Headers, Data: c.p.First, EndStream: c.p.FirstEnd, ManualFlow: true}
 	c.out.outstanding += len(c.p.First)
+	c.out.written.add(len(c.p.First), nil)
 	c.out.closed = c.p.FirstEnd
 	ctx.Request(conn, open)
 }

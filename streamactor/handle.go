@@ -139,10 +139,10 @@ type errDone struct{}
 
 func (errDone) Error() string { return "stream handle: done while waiting for send credit" }
 
-// Send hands one length-prefixed message to the actor. It waits only while the handle has
-// no send credit; it returns the stream's send error once the stream can no longer send,
-// and errDone{} if done closed while it waited.
-func (h *Handle) Send(data []byte, done <-chan struct{}) error {
+// Send hands one encoded message to the actor. It waits only while the handle has no send
+// credit; it returns the stream's send error once the stream can no longer send, and
+// errDone{} if done closed while it waited.
+func (h *Handle) Send(o Outgoing, done <-chan struct{}) error {
 	for h.sendCredit <= 0 {
 		select {
 		case n := <-h.credit:
@@ -158,8 +158,8 @@ func (h *Handle) Send(data []byte, done <-chan struct{}) error {
 		return h.sendErr
 	default:
 	}
-	h.sendCredit -= len(data)
-	h.system.Root.Send(h.pid, &Send{Data: data, credited: true})
+	h.sendCredit -= len(o.Data)
+	h.system.Root.Send(h.pid, &Send{Data: o.Data, credited: true, pooled: o.pooled})
 	return nil
 }
 

@@ -30,6 +30,48 @@ type outbox struct {
 	// the connection has not written yet.
 	handle   *Handle
 	credited int
+	// written lists what was handed to the connection, in order, until it is reported
+	// written, so that pooled buffers go back to their pool.
+	written writtenQueue
+}
+
+// writtenQueue is the messages handed to the connection and not yet reported written
+// (DataSent counts bytes, in the order they were handed over).
+type writtenQueue struct {
+	q    []writtenMsg
+	head int
+	done int // bytes of q[head] reported written
+}
+
+type writtenMsg struct {
+	n      int
+	pooled *[]byte // nil: not ours to give back (kept for a replay, or not pooled)
+}
+
+// add records n bytes handed to the connection.
+func (w *writtenQueue) add(n int, pooled *[]byte) { w.q = append(w.q, writtenMsg{n, pooled}) }
+
+// sent records n bytes written and gives back the buffers now written whole.
+func (w *writtenQueue) sent(n int) {
+	w.done += n
+	for w.head < len(w.q) && w.done >= w.q[w.head].n {
+		m := w.q[w.head]
+		w.q[w.head] = writtenMsg{}
+		w.head++
+		w.done -= m.n
+		if m.pooled != nil {
+			putSendBuffer(m.pooled)
+		}
+	}
+	if w.head == len(w.q) {
+		w.reset()
+	}
+}
+
+// reset forgets everything listed, giving nothing back.
+func (w *writtenQueue) reset() {
+	clear(w.q)
+	w.q, w.head, w.done = w.q[:0], 0, 0
 }
 
 // push queues a Send and flushes what fits.
@@ -48,7 +90,11 @@ func (o *outbox) push(ctx actor.Context, conn *actor.PID, id uint32, m *Send) {
 // write hands one message to the connection, in the Send's own WriteStream.
 func (o *outbox) write(ctx actor.Context, conn *actor.PID, id uint32, m *Send) {
 	o.outstanding += len(m.Data)
-	o.replay.keep(m.Data)
+	pooled := m.pooled
+	if o.replay.keep(m.Data) {
+		pooled = nil // a replay may send it again
+	}
+	o.written.add(len(m.Data), pooled)
 	m.write = actors.WriteStream{StreamID: id, Data: m.Data}
 	ctx.Send(conn, &m.write)
 }
@@ -83,6 +129,7 @@ func (o *outbox) flush(ctx actor.Context, conn *actor.PID, id uint32) {
 // flushes.
 func (o *outbox) sent(ctx actor.Context, conn *actor.PID, id uint32, n int) {
 	o.outstanding = max(o.outstanding-n, 0)
+	o.written.sent(n)
 	if o.handle != nil && o.credited > 0 {
 		give := min(n, o.credited)
 		o.credited -= give

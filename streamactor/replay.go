@@ -16,18 +16,19 @@ type replay struct {
 	bytes int
 }
 
-// keep records one message handed to the connection.
-func (r *replay) keep(data []byte) {
+// keep records one message handed to the connection, and says whether it kept it.
+func (r *replay) keep(data []byte) bool {
 	if !r.on {
-		return
+		return false
 	}
 	if r.bytes+len(data) > replayLimit {
 		r.lost = true
 		r.drop()
-		return
+		return false
 	}
 	r.sent = append(r.sent, data)
 	r.bytes += len(data)
+	return true
 }
 
 // drop stops keeping: the server answered (or the bound was passed).
@@ -44,6 +45,7 @@ func (o *outbox) rewind(firstEnd bool) {
 	o.queue, o.head = append(queue, o.queue[o.head:]...), 0
 	o.replay.sent, o.replay.bytes = nil, 0 // kept again as they go out
 	o.outstanding = 0
+	o.written.reset() // the old stream's writes: no buffer of them goes back to a pool
 	// What the handle sent goes out again uncredited (the old connection will report
 	// none of it written): its credit comes back now.
 	if o.handle != nil {

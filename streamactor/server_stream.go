@@ -14,10 +14,10 @@ type ServerStream struct {
 // Context is the call's context.
 func (s *ServerStream) Context() context.Context { return s.ctx }
 
-// SendMsg sends one length-prefixed message; it waits while the connection holds more than
-// the stream's send buffer.
-func (s *ServerStream) SendMsg(data []byte) error {
-	err := s.h.Send(data, s.ctx.Done())
+// SendMsg sends one encoded message; it waits while the connection holds more than the
+// stream's send buffer.
+func (s *ServerStream) SendMsg(o Outgoing) error {
+	err := s.h.Send(o, s.ctx.Done())
 	if _, done := err.(errDone); done { // the call ended; its actor may be gone
 		return statusOf(s.ctx.Err())
 	}
