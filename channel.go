@@ -191,6 +191,7 @@ type unaryCall struct {
 	actor  callactor.UnaryClient
 	params callactor.ClientParams
 	start  actors.StartCall
+	open   actors.OpenStream // start.Open
 	co     callOptions
 	resp   proto.Message
 	done   func(error) // StartUnary's callback, or, when blocking, Invoke's wait:
@@ -209,6 +210,7 @@ var (
 func (u *unaryCall) NewCall(conn *actor.PID) actor.Actor {
 	p := u.params
 	p.Conn = conn
+	p.OpenSent = conn != nil // the channel actor sends start.Open to a READY connection
 	u.actor.Init(p)
 	return &u.actor
 }
@@ -243,7 +245,8 @@ func (c *Channel) startUnary(ctx context.Context, method string, req proto.Messa
 		u.end(err)
 		return
 	}
-	u.start = actors.StartCall{Call: u, WaitForReady: u.co.waitForReady}
+	u.open = actors.OpenStream{Headers: u.params.Headers, Data: u.params.Request, EndStream: true}
+	u.start = actors.StartCall{Call: u, Open: &u.open, WaitForReady: u.co.waitForReady}
 	if !c.send(&u.start) {
 		u.end(Errorf(Canceled, "actorrpc: the channel is closed"))
 	}

@@ -25,7 +25,12 @@ type StartCall struct {
 	NewCall func(conn *actor.PID) actor.Actor
 	// Call makes the call actor when NewCall is nil: a caller that keeps the actor in its
 	// own per-call state spares a closure.
-	Call         CallMaker
+	Call CallMaker
+	// Open, when set, is the call's OpenStream: if the channel is READY, the channel actor
+	// sends it to the connection right after it spawns the call, as if the call had sent it
+	// (the call's first message then needs no hop through the call actor). The call is
+	// made knowing it: its CallMaker gets a connection only when Open was sent to it.
+	Open         *OpenStream
 	WaitForReady bool
 	// Spawned, when not nil, receives the call actor's PID (streams need it to be driven).
 	Spawned chan<- *actor.PID
@@ -260,6 +265,9 @@ func (ch *channel) startCall(ctx actor.Context, m *StartCall) {
 	}
 	props := RuntimePropsWithSystem(ch.p.System, func(*actor.ActorSystem) actor.Actor { return m.newCall(conn) })
 	pid := ctx.Spawn(props)
+	if conn != nil && m.Open != nil {
+		ctx.RequestWithCustomSender(conn, m.Open, pid)
+	}
 	ch.idle.calls++
 	if m.Spawned != nil {
 		m.Spawned <- pid

@@ -25,6 +25,9 @@ type ClientParams struct {
 	HasDeadline bool
 	// WaitForReady is the call's setting, for a transparent retry's new pick.
 	WaitForReady bool
+	// OpenSent says the OpenStream of Headers and Request was already sent to Conn on the
+	// call's behalf (actors.StartCall.Open): the call waits for its answer.
+	OpenSent bool
 	// Headers are the request headers (wire.AppendRequestHeaders).
 	Headers []hpack.HeaderField
 	// Request is the length-prefixed request message.
@@ -136,12 +139,15 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 func (c *UnaryClient) start(ctx actor.Context) {
 	c.self = ctx.Self()
 	c.dec.MaxSize, c.dec.PoolLarge = c.p.MaxRecv, true
+	if c.p.Conn != nil && c.p.OpenSent {
+		c.conn, c.opening = c.p.Conn, true // an end before StreamOpened waits to reset it
+	}
 	var passed bool
 	if c.watch, passed = callwatch.Arm(ctx.ActorSystem(), c.self, c.p.Ctx, c.p.Deadline, c.p.HasDeadline); passed {
 		c.end(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
 		return
 	}
-	if c.p.Conn != nil {
+	if c.p.Conn != nil && !c.p.OpenSent {
 		c.open(ctx, c.p.Conn)
 	}
 }
