@@ -5,8 +5,11 @@
 //
 // Ownership: a connection actor owns everything about its connection — the net.Conn's
 // write side, the HPACK encoder, settings, flow-control windows and the stream table.
-// Its reader goroutine owns the read side (and the HPACK decoder) and only posts copied
-// frames to the actor. Call actors (packages callactor and streamactor) own their calls
+// Its reader goroutine owns the read side (and the HPACK decoder, conn_hpack.go) and only
+// posts copied frames to the actor; a DATA payload is read once, into a buffer the message
+// owns (conn_data.go). The actor writes frames into a buffered writer and flushes when no
+// other message is queued, after yielding the processor once if the batch is small, so
+// that the calls about to post to it share the write (conn.go, maybeFlush). Call actors (packages callactor and streamactor) own their calls
 // and talk to the connection actor with the commands and facts declared in conn.go.
 //
 // Stream life cycle as the connection actor sees it:
@@ -25,6 +28,9 @@
 // StreamReset{Unprocessed: true}. Its call retries it transparently (gRPC proposal A6):
 //
 //	conn ──StreamReset{Unprocessed}──▶ call ──RetryCall──▶ channel ──ConnectionPicked──▶ call ──OpenStream──▶ conn′
+//
+// (A unary call's first open, on a READY channel, is sent by the channel actor on the
+// call's behalf as it spawns the call: StartCall.Open.)
 //
 // at most MaxTransparentRetries times. On GOAWAY the connection tells the channel first
 // (GoAwayReceived: the channel drops it and goes IDLE, so the retry connects anew) and then

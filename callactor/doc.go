@@ -1,8 +1,10 @@
 // Package callactor holds the unary call actors, one per call on each side.
 //
 // Client (UnaryClient): owns the call's deadline timer, its cancellation, the response
-// decoder and the one result. It opens a stream on a connection actor, collects headers,
-// the message and trailers, and reports exactly one outcome through its Done callback.
+// decoder and the one result. It opens a stream on a connection actor (on a READY channel
+// the channel actor sends its first OpenStream for it: ClientParams.OpenSent), collects
+// headers, the message and trailers, and reports the response and exactly one outcome to
+// its ClientResult.
 //
 //	start ──(conn known or ConnectionPicked)──▶ opening ──StreamOpened──▶ open
 //	  │ PickFailed                                 │                        │ trailers, reset,
@@ -19,4 +21,9 @@
 // or a user actor that answers by message), enforces the deadline, and writes the
 // response and status. A panicking handler fails the actor; its supervisor stops it and
 // the Stopping handler ends the call with INTERNAL.
+//
+// Both decode a message that arrives whole in one DATA frame in place (wire.Decoder.
+// FeedOwned) and give DATA and large message buffers back to their pools once the message
+// is unmarshalled; a server's large response goes back to its pool once the connection has
+// written it (actors.WriteStream.ReleaseData).
 package callactor
