@@ -71,7 +71,7 @@ func readData(r io.Reader, fh http2.FrameHeader) (*frameMsg, error) {
 		}
 		data = data[1 : len(data)-int(data[0])]
 	}
-	return &frameMsg{typ: http2.FrameData, streamID: fh.StreamID, flags: fh.Flags, length: fh.Length, data: data}, nil
+	return &frameMsg{typ: http2.FrameData, streamID: fh.StreamID, flags: fh.Flags, length: fh.Length, dataFact: DataReceived{Data: data}}, nil
 }
 
 // writeDataFrame writes one DATA frame (no padding) into w, as Framer.WriteData would.

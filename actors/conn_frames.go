@@ -16,14 +16,14 @@ func (c *conn) onFrame(ctx actor.Context, f *frameMsg) {
 		c.onSettings(ctx, f)
 	case http2.FramePing:
 		if f.flags.Has(http2.FlagPingAck) {
-			c.onPingAck(f.data)
+			c.onPingAck(f.payload())
 			return
 		}
 		if !c.p.Client && c.pingTooSoon(ctx) {
 			return
 		}
 		var data [8]byte
-		copy(data[:], f.data)
+		copy(data[:], f.payload())
 		c.check(c.fr.WritePing(true, data))
 		c.noteAnswer()
 	case http2.FrameWindowUpdate:
@@ -115,7 +115,8 @@ func (c *conn) onHeaders(ctx actor.Context, f *frameMsg) {
 		c.malformedContent(ctx, s)
 		return
 	}
-	ctx.Send(s.owner, &HeadersReceived{StreamID: s.id, Fields: f.fields, EndStream: end})
+	f.headersFact = HeadersReceived{StreamID: s.id, Fields: f.fields(), EndStream: end}
+	ctx.Send(s.owner, &f.headersFact)
 	if end {
 		c.remoteDone(s)
 	}
@@ -156,7 +157,7 @@ func (c *conn) acceptStream(ctx actor.Context, f *frameMsg, end bool) {
 		c.writeReset(id, http2.ErrCodeProtocol)
 		return
 	}
-	owner := c.p.NewStream(ctx, IncomingStream{Conn: c.self, StreamID: id, Fields: f.fields, EndStream: end})
+	owner := c.p.NewStream(ctx, IncomingStream{Conn: c.self, StreamID: id, Fields: f.fields(), EndStream: end})
 	if owner.PID == nil {
 		if owner.Malformed != "" {
 			c.writeReset(id, http2.ErrCodeProtocol)
@@ -208,7 +209,7 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 		return
 	}
 	end := f.flags.Has(http2.FlagDataEndStream)
-	if c.contentMismatch(s, len(f.data), end) {
+	if c.contentMismatch(s, len(f.payload()), end) {
 		c.malformedContent(ctx, s)
 		return
 	}
@@ -218,8 +219,9 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 			c.dirty = true
 		}
 	}
-	if len(f.data) > 0 || end {
-		ctx.Send(s.owner, &DataReceived{StreamID: s.id, Data: f.data, EndStream: end})
+	if len(f.payload()) > 0 || end {
+		f.dataFact = DataReceived{StreamID: s.id, Data: f.payload(), EndStream: end}
+		ctx.Send(s.owner, &f.dataFact)
 	}
 	if end {
 		c.remoteDone(s)
@@ -263,7 +265,7 @@ func (c *conn) onGoAway(ctx actor.Context, f *frameMsg) {
 		return
 	}
 	c.goingAway = true
-	debug := string(f.data)
+	debug := string(f.payload())
 	if c.parent != nil {
 		ctx.Send(c.parent, &GoAwayReceived{Conn: c.self, Code: f.errCode, LastStreamID: f.lastID, Debug: debug})
 	}

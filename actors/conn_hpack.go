@@ -138,7 +138,7 @@ func (h *headerReader) read(f *http2.HeadersFrame) (*frameMsg, error) {
 	if err := checkPseudos(h.fields); err != nil {
 		return nil, http2.StreamError{StreamID: hdr.StreamID, Code: http2.ErrCodeProtocol, Cause: err}
 	}
-	m.fields = append(make([]hpack.HeaderField, 0, len(h.fields)), h.fields...)
+	m.headersFact.Fields = append(make([]hpack.HeaderField, 0, len(h.fields)), h.fields...)
 	m.truncated = h.truncated
 	clear(h.fields) // the reused slice keeps no strings alive
 	return m, nil

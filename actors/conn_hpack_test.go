@@ -92,7 +92,7 @@ func TestHeaderReader(t *testing.T) {
 				assert.True(t, m.flags.Has(http2.FlagHeadersEndStream))
 				assert.Equal(t, tt.wantTruncated, m.truncated)
 				if !tt.wantTruncated {
-					assert.Equal(t, tt.fields, m.fields)
+					assert.Equal(t, tt.fields, m.fields())
 				}
 			}
 			// The block was consumed whole: the next frame reads.
@@ -133,7 +133,7 @@ func TestHeaderReaderKeepsHPACKState(t *testing.T) {
 			continue
 		}
 		require.NoError(t, err)
-		assert.Equal(t, want, m.fields)
+		assert.Equal(t, want, m.fields())
 	}
 }
 

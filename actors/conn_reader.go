@@ -18,15 +18,27 @@ type frameMsg struct {
 	streamID  uint32
 	flags     http2.Flags
 	length    uint32 // frame payload length (counts padding, for flow control)
-	data      []byte // DATA payload; PING payload; GOAWAY debug data
-	fields    []hpack.HeaderField
 	settings  []http2.Setting
 	errCode   http2.ErrCode
 	increment uint32
 	lastID    uint32
 	truncated bool // header list exceeded MaxHeaderListSize
 	selfDep   bool // HEADERS or PRIORITY whose priority depends on its own stream
+
+	// The fact the connection passes on to the stream's owner, kept here so that it costs
+	// no allocation of its own (the frame message is the actor's once posted, and garbage
+	// once handled), and holding the frame's contents: headersFact.Fields the decoded
+	// header list of HEADERS (payload), dataFact.Data the payload of DATA and PING and the
+	// debug data of GOAWAY (fields).
+	headersFact HeadersReceived
+	dataFact    DataReceived
 }
+
+// payload is a DATA or PING frame's payload, or a GOAWAY's debug data.
+func (m *frameMsg) payload() []byte { return m.dataFact.Data }
+
+// fields is a HEADERS frame's decoded header list.
+func (m *frameMsg) fields() []hpack.HeaderField { return m.headersFact.Fields }
 
 // readerStopped says the reader goroutine ended, and why.
 type readerStopped struct{ err error }
@@ -149,7 +161,7 @@ func copyFrame(f http2.Frame) *frameMsg {
 			return nil
 		})
 	case *http2.PingFrame:
-		m.data = append([]byte(nil), f.Data[:]...)
+		m.dataFact.Data = append([]byte(nil), f.Data[:]...)
 	case *http2.PriorityFrame:
 		m.selfDep = f.StreamDep == h.StreamID
 	case *http2.WindowUpdateFrame:
@@ -159,7 +171,7 @@ func copyFrame(f http2.Frame) *frameMsg {
 	case *http2.GoAwayFrame:
 		m.errCode = f.ErrCode
 		m.lastID = f.LastStreamID
-		m.data = bytes.Clone(f.DebugData())
+		m.dataFact.Data = bytes.Clone(f.DebugData())
 	}
 	return m
 }

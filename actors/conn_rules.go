@@ -81,7 +81,7 @@ func newStreamRules(f *frameMsg, end bool) (contentLength int64, has bool, malfo
 		// RFC 7540 §5.3.1 (see onPriority): "A stream cannot depend on itself."
 		return 0, false, "HEADERS with a priority that depends on the stream itself"
 	}
-	contentLength, has, malformed = parseContentLength(f.fields)
+	contentLength, has, malformed = parseContentLength(f.fields())
 	if malformed != "" {
 		return 0, false, malformed
 	}
