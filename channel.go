@@ -189,7 +189,6 @@ func (c *Channel) StartUnary(ctx context.Context, method string, req, resp proto
 // (callactor.ClientResult), and how the caller hears of the end (done, or wait and err).
 type unaryCall struct {
 	actor  callactor.UnaryClient
-	params callactor.ClientParams
 	start  actors.StartCall
 	open   actors.OpenStream // start.Open
 	co     callOptions
@@ -208,10 +207,7 @@ var (
 
 // NewCall makes the call actor; the channel actor calls it once, to spawn it.
 func (u *unaryCall) NewCall(conn *actor.PID) actor.Actor {
-	p := u.params
-	p.Conn = conn
-	p.OpenSent = conn != nil // the channel actor sends start.Open to a READY connection
-	u.actor.Init(p)
+	u.actor.Picked(conn, conn != nil) // the channel actor sends start.Open to a READY connection
 	return &u.actor
 }
 
@@ -245,7 +241,6 @@ func (c *Channel) startUnary(ctx context.Context, method string, req proto.Messa
 		u.end(err)
 		return
 	}
-	u.open = actors.OpenStream{Headers: u.params.Headers, Data: u.params.Request, EndStream: true}
 	u.start = actors.StartCall{Call: u, Open: &u.open, WaitForReady: u.co.waitForReady}
 	if !c.send(&u.start) {
 		u.end(Errorf(Canceled, "actorrpc: the channel is closed"))
@@ -264,18 +259,22 @@ func (c *Channel) fillCallOptions(co *callOptions, opts []CallOption) {
 	}
 }
 
-// unaryParams builds the request headers and message of a call into u.params.
+// unaryParams builds the request headers and message of a call, and its actor and first
+// OpenStream from them.
 func (c *Channel) unaryParams(ctx context.Context, method string, req proto.Message, u *unaryCall) error {
 	co := &u.co
-	p := &u.params
-	*p = callactor.ClientParams{Ctx: ctx, MaxRecv: co.maxRecv, WaitForReady: co.waitForReady, Result: u}
+	p := callactor.ClientParams{Ctx: ctx, MaxRecv: co.maxRecv, WaitForReady: co.waitForReady, Result: u}
 	fields, deadline, hasDeadline, err := c.requestHeaders(ctx, method, co.compressor)
 	if err != nil {
 		return err
 	}
 	p.Headers, p.Deadline, p.HasDeadline = fields, deadline, hasDeadline
-	p.Request, err = wire.EncodeMessage(req, wire.CompressorByName(co.compressor), co.maxSend)
-	return err
+	if p.Request, err = wire.EncodeMessage(req, wire.CompressorByName(co.compressor), co.maxSend); err != nil {
+		return err
+	}
+	u.actor.Init(p)
+	u.open = actors.OpenStream{Headers: p.Headers, Data: p.Request, EndStream: true}
+	return nil
 }
 
 // requestHeaders builds a call's request headers from ctx: metadata and deadline.

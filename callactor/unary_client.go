@@ -91,6 +91,10 @@ func NewUnaryClient(p ClientParams) *UnaryClient {
 // per-call state (one allocation for both).
 func (c *UnaryClient) Init(p ClientParams) { *c = UnaryClient{p: p} }
 
+// Picked sets, before the actor is spawned, the connection Init left to be known at spawn
+// time: ClientParams.Conn and OpenSent.
+func (c *UnaryClient) Picked(conn *actor.PID, openSent bool) { c.p.Conn, c.p.OpenSent = conn, openSent }
+
 // Receive is the call actor's one switch.
 func (c *UnaryClient) Receive(ctx actor.Context) {
 	defer supervisor.KeepStack()
