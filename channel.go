@@ -188,12 +188,12 @@ func (c *Channel) StartUnary(ctx context.Context, method string, req, resp proto
 // (the channel actor spawns it through start's CallMaker), the result it reports to
 // (callactor.ClientResult), and how the caller hears of the end (done, or wait and err).
 type unaryCall struct {
-	actor  callactor.UnaryClient
-	start  actors.StartCall
-	open   actors.OpenStream // start.Open
-	co     callOptions
-	resp   proto.Message
-	done   func(error) // StartUnary's callback, or, when blocking, Invoke's wait:
+	actor callactor.UnaryClient
+	start actors.StartCall
+	open  actors.OpenStream // start.Open
+	co    callOptions
+	resp  proto.Message
+	done  func(error) // StartUnary's callback, or, when blocking, Invoke's wait:
 	// wait is a set-once "done" signal at the API edge: err is written before wait.Done.
 	wait     sync.WaitGroup
 	err      error
