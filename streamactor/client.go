@@ -204,8 +204,7 @@ func (c *Client) open(ctx actor.Context, conn *actor.PID) {
 	}
 	c.conn, c.opening = conn, true
 	open := &actors.OpenStream{Headers: c.p.Headers, Data: c.p.First, EndStream: c.p.FirstEnd, ManualFlow: true}
-	c.out.outstanding += len(c.p.First)
-	c.out.written.add(len(c.p.First), nil)
+	c.out.opened(len(c.p.First))
 	c.out.closed = c.p.FirstEnd
 	ctx.Request(conn, open)
 }

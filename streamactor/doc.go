@@ -22,7 +22,9 @@
 // channels with its actor: the actor delivers messages into a bounded channel the handle
 // reads without a round trip per message, and the handle reports what it consumed in
 // batches (takeMore), which returns the window and refills the channel; a send is one
-// message to the actor, with no answer while there is credit.
+// message to the actor, with no answer while there is credit. Messages sent while the
+// connection still writes earlier ones go out together, copied into one DATA frame
+// (batch.go); send buffers come from pools and go back once written (sendpool.go).
 //
 // A client stream keeps the messages it sent until the response headers arrive (up to 256
 // KiB, replay.go): if the server never processed the stream (actors.StreamReset

@@ -16,7 +16,8 @@ const DefaultSendBuffer = 64 << 10
 // (StreamRef) do not wait and queue here.
 type outbox struct {
 	limit       int
-	outstanding int
+	outstanding int // bytes handed to the connection or batched, not yet written
+	inConn      int // bytes handed to the connection, not yet written
 	queue       []*Send
 	head        int  // queue[head:] wait
 	closing     bool // CloseSend once the queue drains
@@ -33,45 +34,9 @@ type outbox struct {
 	// written lists what was handed to the connection, in order, until it is reported
 	// written, so that pooled buffers go back to their pool.
 	written writtenQueue
-}
-
-// writtenQueue is the messages handed to the connection and not yet reported written
-// (DataSent counts bytes, in the order they were handed over).
-type writtenQueue struct {
-	q    []writtenMsg
-	head int
-	done int // bytes of q[head] reported written
-}
-
-type writtenMsg struct {
-	n      int
-	pooled *[]byte // nil: not ours to give back (kept for a replay, or not pooled)
-}
-
-// add records n bytes handed to the connection.
-func (w *writtenQueue) add(n int, pooled *[]byte) { w.q = append(w.q, writtenMsg{n, pooled}) }
-
-// sent records n bytes written and gives back the buffers now written whole.
-func (w *writtenQueue) sent(n int) {
-	w.done += n
-	for w.head < len(w.q) && w.done >= w.q[w.head].n {
-		m := w.q[w.head]
-		w.q[w.head] = writtenMsg{}
-		w.head++
-		w.done -= m.n
-		if m.pooled != nil {
-			putSendBuffer(m.pooled)
-		}
-	}
-	if w.head == len(w.q) {
-		w.reset()
-	}
-}
-
-// reset forgets everything listed, giving nothing back.
-func (w *writtenQueue) reset() {
-	clear(w.q)
-	w.q, w.head, w.done = w.q[:0], 0, 0
+	// batch gathers the messages sent while the connection still writes earlier ones
+	// (batch.go).
+	batch batch
 }
 
 // push queues a Send and flushes what fits.
@@ -87,16 +52,43 @@ func (o *outbox) push(ctx actor.Context, conn *actor.PID, id uint32, m *Send) {
 	o.flush(ctx, conn, id)
 }
 
-// write hands one message to the connection, in the Send's own WriteStream.
+// write hands one message to the connection, in the Send's own WriteStream, or adds it to
+// the batch while the connection still writes earlier ones.
 func (o *outbox) write(ctx actor.Context, conn *actor.PID, id uint32, m *Send) {
 	o.outstanding += len(m.Data)
 	pooled := m.pooled
 	if o.replay.keep(m.Data) {
 		pooled = nil // a replay may send it again
 	}
+	if o.inConn > 0 && o.batch.add(ctx, conn, id, o, m.Data) {
+		if pooled != nil {
+			putSendBuffer(pooled) // copied into the batch
+		}
+		return
+	}
+	o.flushBatch(ctx, conn, id)
+	o.inConn += len(m.Data)
 	o.written.add(len(m.Data), pooled)
 	m.write = actors.WriteStream{StreamID: id, Data: m.Data}
 	ctx.Send(conn, &m.write)
+}
+
+// opened records the data a client stream's opening carried.
+func (o *outbox) opened(n int) {
+	o.outstanding += n
+	o.inConn += n
+	o.written.add(n, nil)
+}
+
+// flushBatch hands the batch to the connection.
+func (o *outbox) flushBatch(ctx actor.Context, conn *actor.PID, id uint32) {
+	data, pooled := o.batch.take()
+	if len(data) == 0 {
+		return
+	}
+	o.inConn += len(data)
+	o.written.add(len(data), pooled)
+	ctx.Send(conn, &actors.WriteStream{StreamID: id, Data: data})
 }
 
 // flush hands queued Sends to the connection while fewer than limit bytes wait there;
@@ -115,6 +107,7 @@ func (o *outbox) flush(ctx actor.Context, conn *actor.PID, id uint32) {
 		o.queue, o.head = o.queue[:0], 0
 	}
 	if o.closing && o.head == len(o.queue) && !o.closed {
+		o.flushBatch(ctx, conn, id)
 		o.closed = true
 		last := o.last
 		if last == nil {
@@ -129,7 +122,11 @@ func (o *outbox) flush(ctx actor.Context, conn *actor.PID, id uint32) {
 // flushes.
 func (o *outbox) sent(ctx actor.Context, conn *actor.PID, id uint32, n int) {
 	o.outstanding = max(o.outstanding-n, 0)
+	o.inConn = max(o.inConn-n, 0)
 	o.written.sent(n)
+	if o.inConn == 0 {
+		o.flushBatch(ctx, conn, id)
+	}
 	if o.handle != nil && o.credited > 0 {
 		give := min(n, o.credited)
 		o.credited -= give
@@ -143,6 +140,7 @@ func (o *outbox) sent(ctx actor.Context, conn *actor.PID, id uint32, n int) {
 func (o *outbox) fail(err error) {
 	clear(o.queue)
 	o.queue, o.head = o.queue[:0], 0
+	o.batch.drop()
 	if o.handle != nil {
 		o.handle.closeSend(err)
 	}

@@ -44,7 +44,8 @@ func (o *outbox) rewind(firstEnd bool) {
 	}
 	o.queue, o.head = append(queue, o.queue[o.head:]...), 0
 	o.replay.sent, o.replay.bytes = nil, 0 // kept again as they go out
-	o.outstanding = 0
+	o.outstanding, o.inConn = 0, 0
+	o.batch.drop()    // its messages are kept: they go out again from the queue
 	o.written.reset() // the old stream's writes: no buffer of them goes back to a pool
 	// What the handle sent goes out again uncredited (the old connection will report
 	// none of it written): its credit comes back now.

@@ -42,12 +42,7 @@ func Encode(m proto.Message, comp wire.Compressor, maxSend int) (Outgoing, error
 		data, err := wire.MarshalMessage(m, maxSend) // its error for a message too large
 		return Outgoing{Data: data}, err
 	}
-	shift = max(shift, sendPoolMinShift)
-	p, _ := sendPools[shift-sendPoolMinShift].Get().(*[]byte)
-	if p == nil {
-		b := make([]byte, 0, 1<<shift)
-		p = &b
-	}
+	p := getSendBuffer(wire.MessagePrefixLen + size)
 	buf, err := proto.MarshalOptions{UseCachedSize: true}.MarshalAppend((*p)[:wire.MessagePrefixLen], m)
 	if err != nil {
 		putSendBuffer(p)
@@ -60,6 +55,18 @@ func Encode(m proto.Message, comp wire.Compressor, maxSend int) (Outgoing, error
 		return Outgoing{Data: buf}, nil
 	}
 	return Outgoing{Data: buf, pooled: p}, nil
+}
+
+// getSendBuffer returns an empty buffer of at least n bytes (n at most 32 KiB) from its
+// pool.
+func getSendBuffer(n int) *[]byte {
+	shift := max(bits.Len(uint(n-1)), sendPoolMinShift)
+	p, _ := sendPools[shift-sendPoolMinShift].Get().(*[]byte)
+	if p == nil {
+		b := make([]byte, 0, 1<<shift)
+		p = &b
+	}
+	return p
 }
 
 // putSendBuffer gives a buffer back to its pool.
