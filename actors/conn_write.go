@@ -94,6 +94,9 @@ func (c *conn) writeStream(m *WriteStream) {
 // what the windows allow.
 func (c *conn) queueData(s *stream, data []byte, trailers []hpack.HeaderField, end bool) {
 	if len(data) > 0 {
+		if s.chunks == nil {
+			s.chunks = s.chunk0[:0]
+		}
 		s.chunks = append(s.chunks, data)
 	}
 	if trailers != nil {

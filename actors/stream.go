@@ -13,8 +13,10 @@ type stream struct {
 	sendWindow int64 // what the peer lets us send on this stream
 	recv       flowIn
 
-	// Outgoing data waiting for flow-control credit, then trailers / END_STREAM.
+	// Outgoing data waiting for flow-control credit, then trailers / END_STREAM. chunks
+	// starts in chunk0: a unary call queues one chunk, and the slice costs no allocation.
 	chunks      [][]byte
+	chunk0      [1][]byte
 	trailers    []hpack.HeaderField
 	endPending  bool // END_STREAM to send once chunks drain
 	localClosed bool // END_STREAM (or trailers) sent

@@ -136,7 +136,9 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 	case *actors.ChannelClosing:
 		c.abort(ctx, wire.NewStatus(wire.Canceled, "channel closed"))
 	case *actor.Stopping:
-		c.abort(ctx, wire.NewStatus(wire.Canceled, "channel closed"))
+		if !c.ended { // every call stops, most of them ended already
+			c.abort(ctx, wire.NewStatus(wire.Canceled, "channel closed"))
+		}
 	}
 }
 

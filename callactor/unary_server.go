@@ -79,10 +79,24 @@ type UnaryServer struct {
 	ended    bool // status written or stream reset
 	sentHead bool
 	timer    *time.Timer
-	hctx     *callctx.Handler // the handler's context, from start
+	hctx     *handler // the handler's context, from start
 	sc       *callctx.ServerCall
 	panicked *supervisor.Panic
 	held     []byte // a DATA buffer the decoder kept (FeedOwned), given back once decoded
+}
+
+// handler is what a unary server call's handler holds, in one allocation: its context and
+// ServerCall (callctx.Handler), and how its SendHeader reaches the call actor. system and
+// self are set before the handler starts and never change.
+type handler struct {
+	callctx.Handler
+	system *actor.ActorSystem
+	self   *actor.PID
+}
+
+// SendHeader posts headers the handler sends now to the call actor (callctx.HeaderSender).
+func (h *handler) SendHeader(md wire.Metadata, encoding string) {
+	h.system.Root.Send(h.self, &sendHeaders{md: md, encoding: encoding})
 }
 
 // NewUnaryServer returns the actor serving one incoming stream.
@@ -123,7 +137,8 @@ func (s *UnaryServer) start(ctx actor.Context) {
 	s.dec.MaxSize, s.dec.PoolLarge = s.p.MaxRecv, true
 	s.req, s.method = s.p.Req, s.p.Method
 	deadline := time.Now().Add(s.req.Timeout)
-	s.hctx = callctx.NewHandler(s.p.BaseCtx, deadline, s.req.HasTimeout)
+	s.hctx = &handler{system: ctx.ActorSystem(), self: s.self}
+	s.hctx.Init(s.p.BaseCtx, deadline, s.req.HasTimeout)
 	if s.req.HasTimeout {
 		system, self := ctx.ActorSystem(), s.self
 		s.timer = time.AfterFunc(s.req.Timeout, func() { system.Root.Send(self, &deadlineExceeded{}) })
@@ -199,9 +214,7 @@ func (s *UnaryServer) startHandler(ctx actor.Context, payload []byte, compressed
 	}
 	hctx := s.hctx
 	system, self := ctx.ActorSystem(), s.self
-	s.sc = hctx.InitCall(s.req.Path, s.req.Metadata, s.req.AcceptEncoding, s.p.Compressor, func(md wire.Metadata, enc string) {
-		system.Root.Send(self, &sendHeaders{md: md, encoding: enc})
-	})
+	s.sc = hctx.InitCall(s.req.Path, s.req.Metadata, s.req.AcceptEncoding, s.p.Compressor, hctx)
 	s.sc.SetRecvCompressed(compressed)
 	if s.method.Func == nil {
 		ctx.Send(s.method.Actor, &UnaryCall{Method: s.req.Path, Request: req, ctx: hctx, call: s.self, incoming: s.req.Metadata})

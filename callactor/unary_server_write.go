@@ -2,6 +2,7 @@ package callactor
 
 import (
 	"github.com/asynkron/protoactor-go/actor"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/actorrpc/actorrpc/actors"
 	"github.com/actorrpc/actorrpc/wire"
@@ -33,16 +34,20 @@ func (s *UnaryServer) writeHeaders(ctx actor.Context, md wire.Metadata, encoding
 // command to the connection.
 func (s *UnaryServer) writeResponse(ctx actor.Context, header wire.Metadata, encoding string, data []byte, trailer wire.Metadata) {
 	w := &actors.WriteStream{StreamID: s.id, Data: data, ReleaseData: true}
+	// Headers and trailers share one backing array: usually 4 + 1 fields.
+	fields := make([]hpack.HeaderField, 0, 6+len(header)+len(trailer))
 	if !s.sentHead {
-		fields, err := wire.AppendResponseHeaders(nil, ResponseHeaders(s.contentSubtype(), encoding, header))
+		var err error
+		fields, err = wire.AppendResponseHeaders(fields, ResponseHeaders(s.contentSubtype(), encoding, header))
 		if err != nil {
 			s.writeStatus(ctx, nil, wire.NewStatus(wire.Internal, "grpc: invalid response header metadata: "+err.Error()), nil)
 			return
 		}
-		w.Headers = fields
+		w.Headers = fields[:len(fields):len(fields)]
+		fields = fields[len(fields):]
 		s.sentHead = true
 	}
-	tr, err := wire.AppendTrailers(nil, &wire.Trailers{Status: wire.StatusOK(), Metadata: trailer})
+	tr, err := wire.AppendTrailers(fields, &wire.Trailers{Status: wire.StatusOK(), Metadata: trailer})
 	if err != nil {
 		tr, _ = wire.AppendTrailers(nil, &wire.Trailers{Status: wire.NewStatus(wire.Internal, "grpc: invalid trailer metadata: "+err.Error())})
 	}

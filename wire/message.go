@@ -64,10 +64,14 @@ type Decoder struct {
 	returned []*[]byte // pooled buffers of the messages Next returned, for Release
 
 	prefix    [MessagePrefixLen]byte
-	prefixLen int              // bytes of prefix held
-	body      []byte           // body of the current message, len = bytes received, cap = announced length
-	inBody    bool             // prefix complete, body being received
-	ready     []decodedMessage // complete messages not yet returned
+	prefixLen int    // bytes of prefix held
+	body      []byte // body of the current message, len = bytes received, cap = announced length
+	inBody    bool   // prefix complete, body being received
+	// first, when hasFirst, is the oldest complete message not yet returned; later ones
+	// queue in ready (a call of one message needs no queue).
+	first     decodedMessage
+	hasFirst  bool
+	ready     []decodedMessage // complete messages not yet returned, after first
 	readyHead int              // index of the next message in ready
 	err       error            // sticky error, returned after ready drains
 }
@@ -165,14 +169,19 @@ func (d *Decoder) maxSize() int {
 
 // completeMessage queues the current message and resets the framing state.
 func (d *Decoder) completeMessage() {
-	if d.readyHead == len(d.ready) {
-		d.ready = d.ready[:0]
-		d.readyHead = 0
-	}
-	d.ready = append(d.ready, decodedMessage{payload: d.body, compressed: d.prefix[0] == 1, pooled: d.bodyBuf})
+	m := decodedMessage{payload: d.body, compressed: d.prefix[0] == 1, pooled: d.bodyBuf}
 	d.body, d.bodyBuf = nil, nil
 	d.inBody = false
 	d.prefixLen = 0
+	if d.readyHead == len(d.ready) {
+		d.ready = d.ready[:0]
+		d.readyHead = 0
+		if !d.hasFirst {
+			d.first, d.hasFirst = m, true
+			return
+		}
+	}
+	d.ready = append(d.ready, m)
 }
 
 // Next returns the next complete message. ok is false when more input is
@@ -182,10 +191,15 @@ func (d *Decoder) completeMessage() {
 // are reported after the messages that preceded them. The payload belongs to
 // the caller; the Decoder never touches it again.
 func (d *Decoder) Next() (payload []byte, compressed bool, ok bool, err error) {
-	if d.readyHead < len(d.ready) {
-		m := d.ready[d.readyHead]
-		d.ready[d.readyHead] = decodedMessage{}
-		d.readyHead++
+	if d.hasFirst || d.readyHead < len(d.ready) {
+		var m decodedMessage
+		if d.hasFirst {
+			m, d.first, d.hasFirst = d.first, decodedMessage{}, false
+		} else {
+			m = d.ready[d.readyHead]
+			d.ready[d.readyHead] = decodedMessage{}
+			d.readyHead++
+		}
 		if m.pooled != nil {
 			d.returned = append(d.returned, m.pooled)
 		}

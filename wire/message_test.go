@@ -228,3 +228,30 @@ func TestMarshalMessagePooled(t *testing.T) {
 	assert.False(t, Pooled(small))
 	ReleaseBuffer(small) // left alone
 }
+
+// TestDecoderOrderWithNext: messages come out in order however feeding and Next
+// interleave (the first waits outside the queue).
+func TestDecoderOrderWithNext(t *testing.T) {
+	msg := func(s string) []byte { return AppendMessage(nil, []byte(s), false) }
+	next := func(d *Decoder) string {
+		p, _, ok, err := d.Next()
+		require.NoError(t, err)
+		require.True(t, ok)
+		return string(p)
+	}
+	d := &Decoder{}
+	d.Feed(append(msg("a"), msg("b")...))
+	assert.Equal(t, "a", next(d))
+	d.Feed(msg("c"))
+	assert.Equal(t, "b", next(d))
+	d.Feed(msg("d"))
+	assert.Equal(t, "c", next(d))
+	assert.Equal(t, "d", next(d))
+	d.Feed(append(msg("e"), msg("f")...))
+	d.Feed(msg("g"))
+	assert.Equal(t, "e", next(d))
+	assert.Equal(t, "f", next(d))
+	assert.Equal(t, "g", next(d))
+	_, _, ok, _ := d.Next()
+	assert.False(t, ok)
+}

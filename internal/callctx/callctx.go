@@ -44,7 +44,8 @@ type ServerCall struct {
 	header         wire.Metadata
 	trailer        wire.Metadata
 	headerSent     bool
-	sendHeader     func(md wire.Metadata, encoding string)
+	sendHeader     func(md wire.Metadata, encoding string) // or:
+	sender         HeaderSender
 	compressor     string // compress responses with this ("" = identity)
 	sentEncoding   string // the grpc-encoding the headers announced
 	recvCompressed bool   // the last received message was compressed
@@ -144,7 +145,11 @@ func (sc *ServerCall) SendHeader(md wire.Metadata) error {
 	}
 	sc.headerSent = true
 	sc.sentEncoding = sc.compressor
-	sc.sendHeader(Join(sc.header, md), sc.sentEncoding)
+	if sc.sender != nil {
+		sc.sender.SendHeader(Join(sc.header, md), sc.sentEncoding)
+	} else {
+		sc.sendHeader(Join(sc.header, md), sc.sentEncoding)
+	}
 	sc.header = nil
 	return nil
 }

@@ -61,14 +61,28 @@ type Handler struct {
 // NewHandler returns a handler's context derived from base, carrying the call's deadline
 // (when hasDeadline); Expire and Cancel end it as NewHandlerContext's expire and cancel do.
 func NewHandler(base context.Context, deadline time.Time, hasDeadline bool) *Handler {
-	inner, cancelInner := context.WithCancel(base)
-	return &Handler{handlerCtx: handlerCtx{Context: inner, deadline: deadline, hasDeadline: hasDeadline, cancel: cancelInner}}
+	h := new(Handler)
+	h.Init(base, deadline, hasDeadline)
+	return h
 }
 
-// InitCall sets up the ServerCall the context carries (see NewServerCall).
-func (h *Handler) InitCall(method string, incoming wire.Metadata, accept, compressor string, sendHeader func(wire.Metadata, string)) *ServerCall {
+// Init is NewHandler for a Handler inside the caller's own per-call state.
+func (h *Handler) Init(base context.Context, deadline time.Time, hasDeadline bool) {
+	inner, cancelInner := context.WithCancel(base)
+	h.handlerCtx = handlerCtx{Context: inner, deadline: deadline, hasDeadline: hasDeadline, cancel: cancelInner}
+}
+
+// HeaderSender takes the headers a handler sends now (ServerCall.SendHeader) to its call
+// actor, with the grpc-encoding they announce.
+type HeaderSender interface {
+	SendHeader(md wire.Metadata, encoding string)
+}
+
+// InitCall sets up the ServerCall the context carries (see NewServerCall); sender takes
+// its SendHeader.
+func (h *Handler) InitCall(method string, incoming wire.Metadata, accept, compressor string, sender HeaderSender) *ServerCall {
 	h.call.Method, h.call.Incoming, h.call.Accept = method, incoming, accept
-	h.call.compressor, h.call.sendHeader = compressor, sendHeader
+	h.call.compressor, h.call.sender = compressor, sender
 	h.callSet = true
 	return &h.call
 }

@@ -13,14 +13,22 @@ import (
 
 type baseKey struct{}
 
+// sentHeaders is a HeaderSender that records what it is given.
+type sentHeaders struct{ md []wire.Metadata }
+
+func (s *sentHeaders) SendHeader(md wire.Metadata, _ string) { s.md = append(s.md, md) }
+
 func TestHandler(t *testing.T) {
 	base := context.WithValue(context.Background(), baseKey{}, "base")
 	deadline := time.Now().Add(time.Hour)
 	h := NewHandler(base, deadline, true)
 	assert.Nil(t, ServerCallFrom(h), "no ServerCall before InitCall")
-	sc := h.InitCall("/s/M", wire.Metadata{"k": {"v"}}, "gzip", "", func(wire.Metadata, string) {})
+	sent := &sentHeaders{}
+	sc := h.InitCall("/s/M", wire.Metadata{"k": {"v"}}, "gzip", "", sent)
 	require.Same(t, sc, ServerCallFrom(h))
 	assert.Equal(t, "/s/M", sc.Method)
+	require.NoError(t, sc.SendHeader(wire.Metadata{"h": {"1"}}))
+	assert.Equal(t, []wire.Metadata{{"h": {"1"}}}, sent.md)
 	assert.Equal(t, "base", h.Value(baseKey{}))
 	d, ok := h.Deadline()
 	assert.True(t, ok)
