@@ -22,10 +22,10 @@ import (
 // dataChunkSize is the size of pooled DATA buffers: the default SETTINGS_MAX_FRAME_SIZE.
 const dataChunkSize = 16 << 10
 
-// pooledDataMin is the smallest payload read into a pooled buffer; smaller ones get a
-// buffer of their own size, so that owners which never give buffers back (streams of small
-// messages) allocate no more than before.
-const pooledDataMin = 4 << 10
+// pooledDataMin is the smallest payload read into a pooled buffer (a large message comes
+// in frames of dataChunkSize); smaller ones get a buffer of their own size, so that owners
+// which never give buffers back (streams) allocate at most a quarter more than the payload.
+const pooledDataMin = dataChunkSize * 3 / 4
 
 var dataPool sync.Pool // of *[dataChunkSize]byte
 
