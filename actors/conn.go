@@ -242,7 +242,11 @@ func (c *conn) Receive(ctx actor.Context) {
 	case connTimerMsg:
 		c.onKeepalive(ctx, m)
 	case *readerStopped:
-		c.fail(ctx, m.err)
+		err := m.err
+		if errors.Is(err, errPeerEOF) {
+			err = fmt.Errorf("%s closed the connection (EOF)", c.peerSide())
+		}
+		c.fail(ctx, err)
 	case *OpenStream:
 		c.openStream(ctx, ctx.Sender(), m)
 	case *WriteStream:
@@ -473,4 +477,12 @@ func (c *conn) writeHeaderBlock(id uint32, fields []hpack.HeaderField, endStream
 		}
 	}
 	c.dirty = true
+}
+
+// peerSide names the other end: "server" for a client connection, "client" for a server's.
+func (c *conn) peerSide() string {
+	if c.p.Client {
+		return "server"
+	}
+	return "client"
 }

@@ -113,7 +113,7 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, h
 // readError is the error that ends the reader for err, which is not a stream error.
 func readError(fr *http2.Framer, err error) error {
 	if errors.Is(err, io.EOF) {
-		return errors.New("peer closed the connection (EOF)")
+		return errPeerEOF
 	}
 	if errors.Is(err, http2.ErrFrameTooLarge) {
 		// RFC 9113 §4.2: "An endpoint MUST send an error code of FRAME_SIZE_ERROR if
@@ -133,6 +133,10 @@ func readError(fr *http2.Framer, err error) error {
 
 // errActorStopped ends a reader that waited for budget while its actor stopped.
 var errActorStopped = errors.New("connection actor stopped")
+
+// errPeerEOF is the reader's end when the peer closed the connection; the connection
+// actor names the side ("server closed the connection (EOF)").
+var errPeerEOF = errors.New("peer closed the connection (EOF)")
 
 // frameStreamError is a pseudo frame type for a stream error found while reading.
 const frameStreamError http2.FrameType = 0xff
