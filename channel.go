@@ -247,8 +247,8 @@ func (c *Channel) startUnary(ctx context.Context, method string, req proto.Messa
 	}
 }
 
-// fillCallOptions sets co from the Channel's defaults and opts (as callOptions does, into a
-// callOptions that is already on the heap).
+// fillCallOptions sets co from the Channel's defaults and opts, in place (a unary call's
+// options live in its unaryCall); an unknown or identity compressor means none.
 func (c *Channel) fillCallOptions(co *callOptions, opts []CallOption) {
 	*co = callOptions{waitForReady: c.opts.waitForReady, maxRecv: c.opts.maxRecv, maxSend: c.opts.maxSend, compressor: c.opts.compressor}
 	for _, o := range opts {

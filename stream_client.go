@@ -66,14 +66,10 @@ func (c *Channel) StartStream(ctx context.Context, desc *StreamDesc, method stri
 	return streamactor.NewStreamRefWith(pid, p.Compressor, p.MaxSend), nil
 }
 
+// callOptions returns the Channel's defaults with opts applied.
 func (c *Channel) callOptions(opts []CallOption) callOptions {
-	co := callOptions{waitForReady: c.opts.waitForReady, maxRecv: c.opts.maxRecv, maxSend: c.opts.maxSend, compressor: c.opts.compressor}
-	for _, o := range opts {
-		o.applyCall(&co)
-	}
-	if co.compressor == "identity" || wire.CompressorByName(co.compressor) == nil {
-		co.compressor = ""
-	}
+	var co callOptions
+	c.fillCallOptions(&co, opts)
 	return co
 }
 
