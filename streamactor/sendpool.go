@@ -2,29 +2,22 @@ package streamactor
 
 import (
 	"math/bits"
-	"sync"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorrpc/actorrpc/wire"
 )
 
-// A handle's messages below wire's own pool of large buffers are encoded into buffers from
-// pools by power-of-two size (256 B to 32 KiB), and the outbox gives each back once the
-// connection reports it written (actors.DataSent): its bytes are then in the connection's
-// write buffer, and nothing refers to it. (sync.Pool's mutex lives inside the pool, at the
-// API edge.)
-const (
-	sendPoolMinShift = 8
-	sendPoolMaxShift = 15
-)
-
-var sendPools [sendPoolMaxShift - sendPoolMinShift + 1]sync.Pool
+// A handle's messages of up to 32 KiB are encoded into buffers from wire's pools
+// (wire.GetBuffer), and the outbox gives each back once the connection reports it written
+// (actors.DataSent): its bytes are then in the connection's write buffer, and nothing
+// refers to it.
+const sendPoolMaxShift = 15
 
 // Outgoing is one encoded, length-prefixed message on its way to a stream actor.
 type Outgoing struct {
 	Data []byte
-	// pooled, when set, is Data's buffer, from sendPools.
+	// pooled, when set, is Data's buffer, from wire.GetBuffer.
 	pooled *[]byte
 }
 
@@ -57,25 +50,12 @@ func Encode(m proto.Message, comp wire.Compressor, maxSend int) (Outgoing, error
 	return Outgoing{Data: buf, pooled: p}, nil
 }
 
-// getSendBuffer returns an empty buffer of at least n bytes (n at most 32 KiB) from its
-// pool.
+// getSendBuffer returns an empty buffer of at least n bytes from wire's buffer pools.
 func getSendBuffer(n int) *[]byte {
-	shift := max(bits.Len(uint(n-1)), sendPoolMinShift)
-	p, _ := sendPools[shift-sendPoolMinShift].Get().(*[]byte)
-	if p == nil {
-		b := make([]byte, 0, 1<<shift)
-		p = &b
-	}
+	p := wire.GetBuffer(n)
+	*p = (*p)[:0]
 	return p
 }
 
-// putSendBuffer gives a buffer back to its pool.
-func putSendBuffer(p *[]byte) {
-	c := cap(*p)
-	shift := bits.Len(uint(c - 1))
-	if c&(c-1) != 0 || shift < sendPoolMinShift || shift > sendPoolMaxShift {
-		return
-	}
-	*p = (*p)[:0]
-	sendPools[shift-sendPoolMinShift].Put(p)
-}
+// putSendBuffer gives a buffer back to wire's buffer pools.
+func putSendBuffer(p *[]byte) { wire.PutBuffer(p) }

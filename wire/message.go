@@ -3,8 +3,6 @@ package wire
 import (
 	"encoding/binary"
 	"math"
-	"math/bits"
-	"sync"
 )
 
 // PROTOCOL-HTTP2.md:
@@ -234,9 +232,7 @@ func (d *Decoder) Finish() error {
 // (PoolLarge): the caller must be done with those payloads, and keep no slice of them.
 func (d *Decoder) Release() {
 	for i, b := range d.returned {
-		if c := cap(*b); c <= poolMax {
-			largePools[bits.Len(uint(c-1))-poolMinShift].Put(b)
-		}
+		PutBuffer(b)
 		d.returned[i] = nil
 	}
 	d.returned = d.returned[:0]
@@ -253,30 +249,15 @@ func Pooled(b []byte) bool {
 // refers to it (nor to any slice of it). Other buffers are left alone.
 func ReleaseBuffer(b []byte) {
 	if Pooled(b) {
-		b = b[:cap(b)]
-		largePools[bits.Len(uint(cap(b)-1))-poolMinShift].Put(&b)
+		PutBuffer(&b)
 	}
 }
 
-// Large message bodies come from pools by power-of-two size, poolMin up to poolMax.
+// Large message bodies (poolMin and more) come from the buffer pools, up to poolMax.
 const (
-	poolMinShift = 16
-	poolMin      = 1 << poolMinShift
-	poolMax      = 1 << 24
+	poolMin = 1 << 16
+	poolMax = 1 << bufPoolMaxShift
 )
 
-var largePools [25 - poolMinShift]sync.Pool // of *[]byte, cap 1<<(i+poolMinShift)
-
 // largeBuffer returns a buffer of at least n bytes (poolMin <= n), pooled up to poolMax.
-func largeBuffer(n int) *[]byte {
-	if n > poolMax {
-		b := make([]byte, n)
-		return &b
-	}
-	shift := bits.Len(uint(n - 1))
-	if b, ok := largePools[shift-poolMinShift].Get().(*[]byte); ok {
-		return b
-	}
-	b := make([]byte, 1<<shift)
-	return &b
-}
+func largeBuffer(n int) *[]byte { return GetBuffer(n) }
