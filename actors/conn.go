@@ -418,8 +418,9 @@ func (c *conn) check(err error) {
 	}
 }
 
-// minBatchSize is the buffered size below which maybeFlush yields once before it flushes
-// (grpc-go's loopyWriter uses the same figure).
+// minBatchSize is the buffered size below which maybeFlush yields once before it flushes.
+// grpc-go's loopyWriter yields below 1000 bytes; 16 KiB lets calls of 1 KiB messages join
+// a batch too (no latency cost measured with one caller).
 const minBatchSize = 16 << 10
 
 // maybeFlush flushes buffered frames when no other message is queued, so that many calls
