@@ -297,8 +297,3 @@ func (c *Channel) requestHeaders(ctx context.Context, method, compressor string)
 	}
 	return fields, d, hasDeadline, nil
 }
-
-// marshalMessage encodes m behind a gRPC message prefix, in one buffer.
-func marshalMessage(m proto.Message, maxSend int) ([]byte, error) {
-	return wire.MarshalMessage(m, maxSend)
-}

@@ -19,11 +19,10 @@ import (
 
 // numbers is a streaming test service written by hand (as generated code would be).
 type numbers struct {
-	count    func(n *wrapperspb.Int32Value, s actorrpc.ServerStreamingServer[wrapperspb.Int32Value]) error
-	sum      func(s actorrpc.ClientStreamingServer[wrapperspb.Int32Value, wrapperspb.Int32Value]) error
-	echo     func(s actorrpc.BidiStreamingServer[wrapperspb.Int32Value, wrapperspb.Int32Value]) error
-	flood    func(s actorrpc.BidiStreamingServer[wrapperspb.Int32Value, wrapperspb.BytesValue]) error
-	handlers int
+	count func(n *wrapperspb.Int32Value, s actorrpc.ServerStreamingServer[wrapperspb.Int32Value]) error
+	sum   func(s actorrpc.ClientStreamingServer[wrapperspb.Int32Value, wrapperspb.Int32Value]) error
+	echo  func(s actorrpc.BidiStreamingServer[wrapperspb.Int32Value, wrapperspb.Int32Value]) error
+	flood func(s actorrpc.BidiStreamingServer[wrapperspb.Int32Value, wrapperspb.BytesValue]) error
 }
 
 var numbersDesc = actorrpc.ServiceDesc{

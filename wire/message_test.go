@@ -154,7 +154,6 @@ func TestDecoderFeedOwned(t *testing.T) {
 	}
 	for _, n := range []int{1, 5, 7, 100, 1999, 2020, len(stream)} {
 		d := &Decoder{}
-		var chunks [][]byte
 		anyKept := false
 		for data := stream; len(data) > 0; {
 			k := min(n, len(data))
@@ -164,7 +163,6 @@ func TestDecoderFeedOwned(t *testing.T) {
 			} else {
 				clear(chunk) // not kept: the decoder must not alias it
 			}
-			chunks = append(chunks, chunk)
 			data = data[k:]
 		}
 		expectMessages(t, d, msgs, n)
