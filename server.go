@@ -180,7 +180,7 @@ func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.S
 		})
 		// Spawned once, never restarted (a failed call actor stops): the producer may
 		// return the one actor it holds.
-		pid := ctx.Spawn(actors.RuntimePropsWithSystem(s.system, func(*actor.ActorSystem) actor.Actor { return call }))
+		pid := ctx.Spawn(call.Props(s.system))
 		return actors.StreamOwner{PID: pid}
 	}
 	params := streamactor.ServerParams{

@@ -41,10 +41,11 @@ type mailbox struct {
 	invoker     actor.MessageInvoker
 	dispatcher  actor.Dispatcher
 	middlewares []actor.MailboxMiddleware
-	// warm is dispatcher when it is the warm one, which takes the mailbox itself as its
-	// task; for any other dispatcher, process is processMessages, bound once so that
-	// scheduling allocates nothing.
+	// warm (or lender) is dispatcher when it is the warm one (or a Lender), which takes
+	// the mailbox itself as its task; for any other dispatcher, process is
+	// processMessages, bound once so that scheduling allocates nothing.
 	warm    *warmDispatcher
+	lender  *Lender
 	process func()
 	// runEnded, if set (by tests only), is called between a run and going idle: the
 	// window in which a poster loses the race for status.
@@ -123,9 +124,12 @@ func (m *mailbox) post(q *ring, count *atomic.Int32, message any) {
 func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, dispatcher actor.Dispatcher) {
 	m.invoker = invoker
 	m.dispatcher = dispatcher
-	if w, ok := dispatcher.(*warmDispatcher); ok {
-		m.warm = w
-	} else {
+	switch d := dispatcher.(type) {
+	case *warmDispatcher:
+		m.warm = d
+	case *Lender:
+		m.lender = d
+	default:
 		m.process = m.processMessages
 	}
 }
@@ -144,9 +148,12 @@ func (m *mailbox) schedule() {
 	if !m.status.CompareAndSwap(mailboxIdle, mailboxRunning) {
 		return
 	}
-	if m.warm != nil {
+	switch {
+	case m.warm != nil:
 		m.warm.schedule(m)
-	} else {
+	case m.lender != nil:
+		m.lender.schedule(m)
+	default:
 		m.dispatcher.Schedule(m.process)
 	}
 }

@@ -83,15 +83,43 @@ type UnaryServer struct {
 	sc       *callctx.ServerCall
 	panicked *supervisor.Panic
 	held     []byte // a DATA buffer the decoder kept (FeedOwned), given back once decoded
+	// lender dispatches the actor: its goroutine runs the first messages, then the
+	// handler, then the handler's outcome (actors.Lender).
+	lender actors.Lender
 }
 
 // handler is what a unary server call's handler holds, in one allocation: its context and
-// ServerCall (callctx.Handler), and how its SendHeader reaches the call actor. system and
-// self are set before the handler starts and never change.
+// ServerCall (callctx.Handler), how its SendHeader reaches the call actor, and the handler
+// run as actors.Blocking work. system and self are set before the handler starts and never
+// change; fn, req and wg are set before it runs; out is written and read by the goroutine
+// that runs it.
 type handler struct {
 	callctx.Handler
 	system *actor.ActorSystem
 	self   *actor.PID
+	fn     func(context.Context, proto.Message) (proto.Message, error)
+	req    proto.Message
+	wg     *sync.WaitGroup
+	out    any // *handlerReturned or *handlerPanicked
+}
+
+var _ actors.Blocking = (*handler)(nil)
+
+// Run runs the blocking handler and keeps its outcome for After.
+func (h *handler) Run() {
+	defer func() {
+		if r := recover(); r != nil {
+			h.out = &handlerPanicked{p: supervisor.Recovered(r)}
+		}
+	}()
+	resp, err := h.fn(h, h.req)
+	h.out = &handlerReturned{resp: resp, err: err, fromFn: true}
+}
+
+// After posts the handler's outcome to the call actor.
+func (h *handler) After() {
+	h.system.Root.Send(h.self, h.out)
+	h.wg.Done()
 }
 
 // SendHeader posts headers the handler sends now to the call actor (callctx.HeaderSender).
@@ -101,6 +129,13 @@ func (h *handler) SendHeader(md wire.Metadata, encoding string) {
 
 // NewUnaryServer returns the actor serving one incoming stream.
 func NewUnaryServer(p ServerParams) *UnaryServer { return &UnaryServer{p: p} }
+
+// Props returns the props to spawn s with, once, in system: s is its own dispatcher's
+// home (actors.Lender), so a failed s is never restarted with another instance.
+func (s *UnaryServer) Props(system *actor.ActorSystem) *actor.Props {
+	s.lender.InitServe(system)
+	return actors.LentProps(func(*actor.ActorSystem) actor.Actor { return s }, &s.lender)
+}
 
 // Receive is the call actor's one switch.
 func (s *UnaryServer) Receive(ctx actor.Context) {
@@ -129,6 +164,8 @@ func (s *UnaryServer) Receive(ctx actor.Context) {
 		panic(m.p) // the actor fails; its supervisor stops it; Stopping ends the call
 	case *actor.Stopping:
 		s.onStopping(ctx)
+	case *actor.Stopped:
+		s.lender.End()
 	}
 }
 
@@ -213,7 +250,6 @@ func (s *UnaryServer) startHandler(ctx actor.Context, payload []byte, compressed
 		return
 	}
 	hctx := s.hctx
-	system, self := ctx.ActorSystem(), s.self
 	s.sc = hctx.InitCall(s.req.Path, s.req.Metadata, s.req.AcceptEncoding, s.p.Compressor, hctx)
 	s.sc.SetRecvCompressed(compressed)
 	if s.method.Func == nil {
@@ -222,19 +258,8 @@ func (s *UnaryServer) startHandler(ctx actor.Context, payload []byte, compressed
 	}
 	s.running = true
 	s.p.Handlers.Add(1)
-	go runHandler(system, self, s.p.Handlers, s.method.Func, hctx, req)
-}
-
-// runHandler runs a blocking handler and posts its outcome to the call actor.
-func runHandler(system *actor.ActorSystem, self *actor.PID, wg *sync.WaitGroup, fn func(context.Context, proto.Message) (proto.Message, error), ctx context.Context, req proto.Message) {
-	defer wg.Done()
-	defer func() {
-		if r := recover(); r != nil {
-			system.Root.Send(self, &handlerPanicked{p: supervisor.Recovered(r)})
-		}
-	}()
-	resp, err := fn(ctx, req)
-	system.Root.Send(self, &handlerReturned{resp: resp, err: err, fromFn: true})
+	hctx.fn, hctx.req, hctx.wg = s.method.Func, req, s.p.Handlers
+	s.lender.Block(hctx) // on the actor's own goroutine if this run is on it
 }
 
 func (s *UnaryServer) onReturned(ctx actor.Context, m *handlerReturned) {

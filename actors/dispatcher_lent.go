@@ -1,0 +1,162 @@
+package actors
+
+import (
+	"sync/atomic"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Lender is the dispatcher of one call actor whose mailbox runs on a goroutine lent to it
+// while that goroutine has nothing else to do, and on the warm dispatcher otherwise:
+//
+//   - a caller blocked in a unary Invoke lends its goroutine (Lend) until the call ends, so
+//     the response is decoded and the caller resumes on one goroutine, with no hand-off
+//     from a worker to the caller;
+//   - a server call actor gets a goroutine of its own on its first activation, which later
+//     runs the call's blocking handler (Block), so a request's start, its handler and its
+//     response need no worker hand-offs either.
+//
+// It is still an actor: its mailbox runs one message at a time, on one goroutine at a time,
+// and the goroutine only ever runs this mailbox. While the lent goroutine is busy (running
+// the handler, or between two runs) a run goes to the warm dispatcher, so the actor never
+// waits for the goroutine: a deadline or a cancellation is handled while the handler runs.
+//
+// The hand-off is a buffered channel and a flag: a run claims the lent goroutine by moving
+// lent from true to false and then sends itself; the goroutine sets lent before it waits.
+// The mailbox schedules at most one run at a time, and End is sent once, so the channel
+// (capacity 2) never blocks.
+type Lender struct {
+	warm  *warmDispatcher
+	tasks chan task // runs for the lent goroutine, and nil for End
+	lent  atomic.Bool
+	// started is set by the first run of a Lender that makes its own goroutine (Serve).
+	started atomic.Bool
+	// onLent is true while a run is on the lent goroutine (read by Block, from the run).
+	onLent atomic.Bool
+	// blocking is the work Block left for the lent goroutine; written and read only on it.
+	blocking Blocking
+	serve    bool
+	first    task // the first run of a serving Lender, for runTask
+}
+
+// runTask makes the warm worker that runs it the goroutine of a serving Lender: the warm
+// dispatcher starts a worker when none is idle, so one that blocks in a handler starves
+// nothing.
+func (l *Lender) runTask() { l.serveLoop(l.first) }
+
+var _ actor.Dispatcher = (*Lender)(nil)
+
+// InitLend prepares l for a goroutine that will Lend itself: runs scheduled from now on wait
+// for that goroutine (Lend must follow). system selects the warm dispatcher.
+func (l *Lender) InitLend(system *actor.ActorSystem) {
+	l.warm = envFor(system).dispatcher
+	l.tasks = make(chan task, 2)
+	l.lent.Store(true)
+}
+
+// InitServe prepares l to take a goroutine of its own on its actor's first run (a warm
+// worker); the goroutine is given back after End, once the blocking work it runs (if any)
+// has returned.
+func (l *Lender) InitServe(system *actor.ActorSystem) {
+	l.warm = envFor(system).dispatcher
+	l.tasks = make(chan task, 2)
+	l.serve = true
+}
+
+// Schedule runs fn on the lent goroutine if it waits, else on the warm dispatcher.
+func (l *Lender) Schedule(fn func()) { l.schedule(funcTask(fn)) }
+
+// Throughput is how many messages a run handles before it yields the processor.
+func (l *Lender) Throughput() int { return mailboxThroughput }
+
+func (l *Lender) schedule(t task) {
+	if l.serve && !l.started.Load() && l.started.CompareAndSwap(false, true) {
+		// A warm worker (its stack already grown) becomes the serving goroutine.
+		l.first = t
+		l.warm.schedule(l)
+		return
+	}
+	if l.lent.CompareAndSwap(true, false) {
+		l.tasks <- t
+		return
+	}
+	l.warm.schedule(t)
+}
+
+// Lend runs the actor's mailbox on the calling goroutine until End.
+func (l *Lender) Lend() {
+	for {
+		t := <-l.tasks
+		if t == nil {
+			l.giveBack()
+			return
+		}
+		l.run(t)
+		l.lent.Store(true)
+	}
+}
+
+// End releases the lent goroutine: Lend returns, a serving goroutine ends. The actor calls
+// it once, from Receive.
+func (l *Lender) End() { l.tasks <- nil }
+
+// Blocking is work for a Lender's goroutine that may block, such as a handler.
+type Blocking interface {
+	// Run does the work; it may block.
+	Run()
+	// After runs next, with the goroutine lent again, so that the message it posts to the
+	// actor (the work's outcome) is run there too.
+	After()
+}
+
+// Block runs work on the lent goroutine after the current run, if this run is on it; else on
+// a new goroutine. Only a serving Lender (InitServe) lends a goroutine that may block.
+func (l *Lender) Block(work Blocking) {
+	if l.serve && l.onLent.Load() {
+		l.blocking = work
+		return
+	}
+	go func() {
+		work.Run()
+		work.After()
+	}()
+}
+
+// LentProps returns the props of a runtime actor (RuntimeProps) that l dispatches.
+func LentProps(producer actor.ProducerWithActorSystem, l *Lender) *actor.Props {
+	return actor.PropsFromProducerWithActorSystem(producer, withRuntimeMailbox, actor.WithDispatcher(l))
+}
+
+// serveLoop is the goroutine of a serving Lender, started with the actor's first run.
+func (l *Lender) serveLoop(t task) {
+	for {
+		l.run(t)
+		work := l.blocking
+		if work != nil {
+			l.blocking = nil
+			work.Run()
+		}
+		l.lent.Store(true)
+		if work != nil {
+			work.After()
+		}
+		if t = <-l.tasks; t == nil {
+			l.giveBack()
+			return
+		}
+	}
+}
+
+func (l *Lender) run(t task) {
+	l.onLent.Store(true)
+	t.runTask()
+	l.onLent.Store(false)
+}
+
+// giveBack ends the loan after End: a run that claimed the goroutine meanwhile is in (or on
+// its way to) tasks, and goes to the warm dispatcher.
+func (l *Lender) giveBack() {
+	if !l.lent.CompareAndSwap(true, false) {
+		l.warm.schedule(<-l.tasks)
+	}
+}
