@@ -171,11 +171,13 @@ func (c *Channel) Close() error {
 }
 
 // Invoke performs a unary call and blocks until it ends.
+// The caller's goroutine, which would only wait, runs the call actor meanwhile
+// (actors.Lender): the response is decoded where the caller resumes.
 func (c *Channel) Invoke(ctx context.Context, method string, req, resp proto.Message, opts ...CallOption) error {
 	u := &unaryCall{resp: resp, blocking: true}
-	u.wait.Add(1)
+	u.lender.InitLend(c.system)
 	c.startUnary(ctx, method, req, u, opts)
-	u.wait.Wait()
+	u.lender.Lend()
 	return u.err
 }
 
@@ -186,16 +188,17 @@ func (c *Channel) StartUnary(ctx context.Context, method string, req, resp proto
 
 // unaryCall is one unary call as the Channel starts it, in one allocation: the call actor
 // (the channel actor spawns it through start's CallMaker), the result it reports to
-// (callactor.ClientResult), and how the caller hears of the end (done, or wait and err).
+// (callactor.ClientResult), and how the caller hears of the end (done, or lender and err).
 type unaryCall struct {
 	actor callactor.UnaryClient
 	start actors.StartCall
 	open  actors.OpenStream // start.Open
 	co    callOptions
 	resp  proto.Message
-	done  func(error) // StartUnary's callback, or, when blocking, Invoke's wait:
-	// wait is a set-once "done" signal at the API edge: err is written before wait.Done.
-	wait     sync.WaitGroup
+	done  func(error) // StartUnary's callback, or, when blocking, Invoke's loan:
+	// lender runs the call actor on Invoke's goroutine until the call ends (End): err is
+	// written before End.
+	lender   actors.Lender
 	err      error
 	blocking bool
 }
@@ -228,7 +231,7 @@ func (u *unaryCall) Done(header, trailer wire.Metadata, err error) {
 func (u *unaryCall) end(err error) {
 	if u.blocking {
 		u.err = err
-		u.wait.Done()
+		u.lender.End()
 		return
 	}
 	u.done(err)
@@ -242,6 +245,9 @@ func (c *Channel) startUnary(ctx context.Context, method string, req proto.Messa
 		return
 	}
 	u.start = actors.StartCall{Call: u, Open: &u.open, WaitForReady: u.co.waitForReady}
+	if u.blocking {
+		u.start.Lender = &u.lender
+	}
 	if !c.send(&u.start) {
 		u.end(Errorf(Canceled, "actorrpc: the channel is closed"))
 	}

@@ -32,6 +32,8 @@ type StartCall struct {
 	// made knowing it: its CallMaker gets a connection only when Open was sent to it.
 	Open         *OpenStream
 	WaitForReady bool
+	// Lender, when set, dispatches the call actor (a caller that lends its goroutine).
+	Lender *Lender
 	// Spawned, when not nil, receives the call actor's PID (streams need it to be driven).
 	Spawned chan<- *actor.PID
 }
@@ -263,7 +265,13 @@ func (ch *channel) startCall(ctx actor.Context, m *StartCall) {
 	if ch.state == Ready {
 		conn = ch.conn
 	}
-	props := RuntimePropsWithSystem(ch.p.System, func(*actor.ActorSystem) actor.Actor { return m.newCall(conn) })
+	producer := func(*actor.ActorSystem) actor.Actor { return m.newCall(conn) }
+	var props *actor.Props
+	if m.Lender != nil {
+		props = LentProps(producer, m.Lender)
+	} else {
+		props = RuntimePropsWithSystem(ch.p.System, producer)
+	}
 	pid := ctx.Spawn(props)
 	if conn != nil && m.Open != nil {
 		ctx.RequestWithCustomSender(conn, m.Open, pid)
