@@ -17,6 +17,7 @@ import (
 	"github.com/actorrpc/actorrpc/actors"
 	"github.com/actorrpc/actorrpc/callactor"
 	"github.com/actorrpc/actorrpc/internal/callctx"
+	"github.com/actorrpc/actorrpc/supervisor"
 	"github.com/actorrpc/actorrpc/wire"
 )
 
@@ -54,6 +55,11 @@ type Channel struct {
 	pid       *actor.PID
 	state     *atomic.Int32
 	opts      dialOptions
+	// ready is the READY connection, published by the channel actor (nil in any other
+	// state): a unary call opens its stream on it directly (openDirect).
+	ready *atomic.Pointer[actor.PID]
+	// calls spawns the calls openDirect starts, under a guardian that stops a failed call.
+	calls *actor.RootContext
 
 	// mu orders StartCall messages before the close message: Close takes it exclusively.
 	mu     sync.RWMutex
@@ -81,7 +87,9 @@ func Dial(target string, opts ...DialOption) (*Channel, error) {
 	}
 	o.maxRecv = defaultMax(o.maxRecv, wire.DefaultMaxRecvMessageSize)
 	o.maxSend = defaultMax(o.maxSend, wire.DefaultMaxSendMessageSize)
-	c := &Channel{target: addr, authority: addr, userAgent: version, system: o.system, state: new(atomic.Int32), opts: o}
+	c := &Channel{target: addr, authority: addr, userAgent: version, system: o.system, state: new(atomic.Int32), opts: o,
+		ready: new(atomic.Pointer[actor.PID])}
+	c.calls = actor.NewRootContext(o.system, nil).WithGuardian(supervisor.StopOnFailure(o.logger))
 	if o.authority != "" {
 		c.authority = o.authority
 	}
@@ -89,7 +97,7 @@ func Dial(target string, opts ...DialOption) (*Channel, error) {
 		c.userAgent = o.userAgent + " " + version
 	}
 	c.pid = o.system.Root.Spawn(actors.NewChannelProps(actors.ChannelParams{
-		System: o.system, Target: addr, Dial: o.dialer, Conn: o.conn, Backoff: o.backoff, Logger: o.logger, State: c.state,
+		System: o.system, Target: addr, Dial: o.dialer, Conn: o.conn, Backoff: o.backoff, Logger: o.logger, State: c.state, Ready: c.ready,
 		Rand: o.random, IdleTimeout: idleTimeout(o.idleTimeout),
 	}))
 	return c, nil
@@ -244,6 +252,9 @@ func (c *Channel) startUnary(ctx context.Context, method string, req proto.Messa
 		u.end(err)
 		return
 	}
+	if c.openDirect(u) {
+		return
+	}
 	u.start = actors.StartCall{Call: u, Open: &u.open, WaitForReady: u.co.waitForReady}
 	if u.blocking {
 		u.start.Lender = &u.lender
@@ -251,6 +262,32 @@ func (c *Channel) startUnary(ctx context.Context, method string, req proto.Messa
 	if !c.send(&u.start) {
 		u.end(Errorf(Canceled, "actorrpc: the channel is closed"))
 	}
+}
+
+// openDirect starts a call on a READY channel without the channel actor: it spawns the call
+// actor and sends its OpenStream to the connection itself, as the channel actor would
+// (actors.StartCall.Open). The connection answers even if it stops meanwhile, and the call
+// asks the channel actor for another connection if its stream never left
+// (actors/conn_direct.go). It reports false when the channel is not READY (or closed).
+func (c *Channel) openDirect(u *unaryCall) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	conn := c.ready.Load()
+	if c.closed || conn == nil {
+		return false
+	}
+	u.actor.Picked(conn, true)
+	u.actor.SetChannel(c.pid)
+	producer := func(*actor.ActorSystem) actor.Actor { return &u.actor }
+	var props *actor.Props
+	if u.blocking {
+		props = actors.LentProps(producer, &u.lender)
+	} else {
+		props = actors.RuntimePropsWithSystem(c.system, producer)
+	}
+	pid := c.calls.Spawn(props)
+	c.system.Root.RequestWithCustomSender(conn, &u.open, pid)
+	return true
 }
 
 // fillCallOptions sets co from the Channel's defaults and opts, in place (a unary call's

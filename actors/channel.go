@@ -133,6 +133,10 @@ type ChannelParams struct {
 	Logger  *slog.Logger
 	// State mirrors the state for lock-free reads; only the channel actor writes it.
 	State *atomic.Int32
+	// Ready, when set, mirrors the READY connection (nil in any other state), so that a
+	// unary call can open its stream on it without a hop through the channel actor; only
+	// the channel actor writes it.
+	Ready *atomic.Pointer[actor.PID]
 	// Rand returns uniform values in [0, 1) for backoff jitter (default math/rand/v2).
 	Rand func() float64
 	// IdleTimeout, when positive, closes the connection and moves to IDLE after that long
@@ -210,6 +214,8 @@ func (ch *channel) Receive(ctx actor.Context) {
 		ch.pick(ctx, m.Call, m.WaitForReady)
 	case *idleTimedOut:
 		ch.onIdleTimeout(ctx)
+	case *idleReport:
+		ch.onIdleReport(ctx, m)
 	case *Connect:
 		if ch.state == Idle {
 			ch.connect(ctx)
@@ -360,7 +366,7 @@ func (ch *channel) onDialDone(ctx actor.Context, m *dialDone) {
 		return
 	}
 	ch.handshaking = m.conn
-	ch.conn = ctx.Spawn(NewConnProps(ConnParams{System: ch.p.System, NetConn: m.conn, Client: true, Config: ch.p.Conn, Logger: ch.log}))
+	ch.conn = ctx.Spawn(NewConnProps(ConnParams{System: ch.p.System, NetConn: m.conn, Client: true, Config: ch.p.Conn, Logger: ch.log, ChannelState: ch.p.State}))
 	ch.conns[ch.conn.Id] = true
 }
 
@@ -475,6 +481,13 @@ func (ch *channel) setState(ctx actor.Context, to State, cause error) {
 	ch.state, ch.cause = to, cause
 	if ch.p.State != nil {
 		ch.p.State.Store(int32(to))
+	}
+	if ch.p.Ready != nil {
+		if to == Ready {
+			ch.p.Ready.Store(ch.conn)
+		} else {
+			ch.p.Ready.Store(nil)
+		}
 	}
 	if from == to {
 		return

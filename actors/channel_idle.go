@@ -13,7 +13,10 @@ import (
 // attempt in progress) and moves to IDLE; the next call connects again.
 //
 //	calls 1→0 (or Connect without calls): since = now, arm a timer unless one is pending
-//	timer fires: calls > 0 → nothing; now − since < timeout → arm for the rest; else → IDLE
+//	timer fires: calls > 0 → nothing; now − since < timeout → arm for the rest;
+//	             READY → ask the connection (idleQuery); else → IDLE
+//	idleReport:  streams open → since = now, arm for timeout; else since = max(since, when
+//	             the last stream ended), then as when the timer fires
 //
 // One timer at most is pending, so calls that come and go do not start or stop timers.
 
@@ -55,6 +58,34 @@ func (ch *channel) onIdleTimeout(ctx actor.Context) {
 	ch.idle.timer = nil
 	if ch.idle.calls > 0 || ch.state == Idle || ch.state == Shutdown {
 		return
+	}
+	if rest := ch.p.IdleTimeout - time.Since(ch.idle.since); rest > 0 {
+		ch.armIdle(ctx, rest)
+		return
+	}
+	if ch.state == Ready && ch.conn != nil {
+		// Unary calls open their streams on a READY connection directly (conn_direct.go):
+		// it knows whether it carried any.
+		ctx.Request(ch.conn, &idleQuery{})
+		return
+	}
+	ch.enterIdle(ctx)
+}
+
+// onIdleReport ends the idle timeout the connection was asked about: a busy connection
+// starts a new period, one whose last stream ended less than the timeout ago waits for the
+// rest, an unused one goes IDLE.
+func (ch *channel) onIdleReport(ctx actor.Context, m *idleReport) {
+	if m.conn != ch.conn || ch.state != Ready || ch.idle.calls > 0 || ch.idle.timer != nil {
+		return // things moved on: whatever changed armed the timer again if needed
+	}
+	if m.busy {
+		ch.idle.since = time.Now()
+		ch.armIdle(ctx, ch.p.IdleTimeout)
+		return
+	}
+	if m.since.After(ch.idle.since) {
+		ch.idle.since = m.since
 	}
 	if rest := ch.p.IdleTimeout - time.Since(ch.idle.since); rest > 0 {
 		ch.armIdle(ctx, rest)

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
+	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"golang.org/x/net/http2"
@@ -132,6 +134,9 @@ type ConnParams struct {
 	// NewStream spawns the actor serving a stream the peer opened (server role). It runs
 	// inside the connection actor and returns the owner of the stream.
 	NewStream func(ctx actor.Context, s IncomingStream) StreamOwner
+	// ChannelState is the state of the channel a client connection belongs to
+	// (ChannelParams.State): streams end CANCELLED once it is SHUTDOWN (conn_direct.go).
+	ChannelState *atomic.Int32
 }
 
 // StreamOwner is the actor that serves an incoming stream, and whether it controls the
@@ -165,6 +170,9 @@ type conn struct {
 	parent  *actor.PID
 	system  *actor.ActorSystem
 	counter *mailboxCounter
+	box     *connMailbox
+	// noStreamsSince is when the last stream ended (client role; for idleQuery).
+	noStreamsSince time.Time
 
 	sock *writeGuard // the socket with a deadline on every write (conn_backpressure.go)
 	bw   *bufio.Writer
@@ -220,10 +228,14 @@ type pendingOpen struct {
 
 // NewConnProps returns the props of a connection actor over p.NetConn.
 func NewConnProps(p ConnParams) *actor.Props {
-	counter := &mailboxCounter{}
+	counter, box := &mailboxCounter{}, &connMailbox{}
+	middlewares := []actor.MailboxMiddleware{counter}
 	return RuntimeProps(p.System, func() actor.Actor {
-		return &conn{p: p, counter: counter}
-	}, actor.WithMailbox(unboundedMailbox(counter)),
+		return &conn{p: p, counter: counter, box: box}
+	}, actor.WithMailbox(func() actor.Mailbox {
+		box.m = newMailbox(middlewares)
+		return box.m
+	}),
 		actor.WithSupervisor(supervisor.StopOnFailure(p.Logger)))
 }
 
@@ -235,6 +247,10 @@ func (c *conn) Receive(ctx actor.Context) {
 		c.start(ctx)
 	case *actor.Stopping:
 		c.stop()
+	case *actor.Stopped:
+		c.box.m.afterStop = c.afterStop // what is still queued gets an answer, not silence
+	case *idleQuery:
+		c.onIdleQuery(ctx)
 	case *frameMsg:
 		c.reader.budget.give(m)
 		c.noteRead()
@@ -351,11 +367,14 @@ func (c *conn) stop() {
 	}
 	c.log.Debug("actorrpc: connection closed", slog.Bool("client", c.p.Client), slog.Any("cause", cause))
 	st := wire.NewStatus(wire.Unavailable, "connection closed: "+cause.Error())
+	if c.channelClosed() {
+		st = wire.NewStatus(wire.Canceled, "channel closed")
+	}
 	for id, s := range c.streams {
 		c.system.Root.Send(s.owner, &StreamReset{StreamID: id, Status: st})
 	}
 	for _, w := range c.waitingOpens {
-		c.system.Root.Send(w.owner, unprocessedReset(0, "connection closed before the stream was opened: %v", cause))
+		c.system.Root.Send(w.owner, c.notOpened("connection closed before the stream was opened: %v", cause))
 	}
 	c.streams, c.waitingOpens = nil, nil
 	if c.p.NetConn != nil {

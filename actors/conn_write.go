@@ -2,6 +2,7 @@ package actors
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"golang.org/x/net/http2"
@@ -17,7 +18,7 @@ func (c *conn) openStream(ctx actor.Context, owner *actor.PID, m *OpenStream) {
 		return
 	}
 	if c.goingAway || c.sentGoAway || c.closeErr != nil {
-		ctx.Send(owner, unprocessedReset(0, "connection is closing; stream not opened"))
+		ctx.Send(owner, c.notOpened("connection is closing; stream not opened"))
 		return
 	}
 	if st := c.overPeerHeaderLimit(m.Headers); st != nil {
@@ -187,6 +188,9 @@ func (c *conn) remoteDone(s *stream) {
 // forget drops a closed stream.
 func (c *conn) forget(s *stream) {
 	delete(c.streams, s.id)
+	if len(c.streams) == 0 && c.p.Client {
+		c.noStreamsSince = time.Now() // for the channel's idle timer (conn_direct.go)
+	}
 	if s.counted {
 		delete(c.contentLengths, s.id)
 	}

@@ -50,6 +50,9 @@ type mailbox struct {
 	// runEnded, if set (by tests only), is called between a run and going idle: the
 	// window in which a poster loses the race for status.
 	runEnded func()
+	// afterStop, once set (by the actor, as it stops, from a run), takes the user messages
+	// the stopped actor would drop unseen, so that it can answer them (conn_direct.go).
+	afterStop func(msg any)
 
 	sysInline  [mailboxInlineSys]any
 	userInline [mailboxInlineUser]any
@@ -242,6 +245,10 @@ func (m *mailbox) run() {
 			return
 		}
 		msg = um
+		if m.afterStop != nil {
+			m.afterStop(msg)
+			continue
+		}
 		m.invoker.InvokeUserMessage(msg)
 		for _, mw := range m.middlewares {
 			mw.MessageReceived(msg)

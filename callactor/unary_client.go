@@ -18,6 +18,9 @@ import (
 type ClientParams struct {
 	// Conn is the connection to use; nil means wait for actors.ConnectionPicked.
 	Conn *actor.PID
+	// Channel is the channel actor a transparent retry asks for a connection; nil means
+	// the call's parent (a call the channel actor spawned).
+	Channel *actor.PID
 	// Ctx is the caller's context: its cancellation cancels the call.
 	Ctx context.Context
 	// Deadline, when HasDeadline, ends the call with DEADLINE_EXCEEDED.
@@ -94,6 +97,10 @@ func (c *UnaryClient) Init(p ClientParams) { *c = UnaryClient{p: p} }
 // Picked sets, before the actor is spawned, the connection Init left to be known at spawn
 // time: ClientParams.Conn and OpenSent.
 func (c *UnaryClient) Picked(conn *actor.PID, openSent bool) { c.p.Conn, c.p.OpenSent = conn, openSent }
+
+// SetChannel sets, before the actor is spawned, the channel actor a transparent retry asks
+// (ClientParams.Channel), for a call that is not the channel actor's child.
+func (c *UnaryClient) SetChannel(pid *actor.PID) { c.p.Channel = pid }
 
 // Receive is the call actor's one switch.
 func (c *UnaryClient) Receive(ctx actor.Context) {
@@ -183,7 +190,7 @@ func (c *UnaryClient) onReset(ctx actor.Context, m *actors.StreamReset) {
 		return
 	}
 	c.conn = nil
-	c.p.Headers = callwatch.Again(ctx, c.p.WaitForReady, c.p.Headers, c.p.Deadline, c.p.HasDeadline)
+	c.p.Headers = callwatch.Again(ctx, c.p.Channel, c.p.WaitForReady, c.p.Headers, c.p.Deadline, c.p.HasDeadline)
 }
 
 func (c *UnaryClient) onOpened(ctx actor.Context, id uint32) {

@@ -227,7 +227,7 @@ func (c *Client) onReset(ctx actor.Context, m *actors.StreamReset) {
 	}
 	c.conn = nil
 	c.out.rewind(c.p.FirstEnd)
-	c.p.Headers = callwatch.Again(ctx, c.p.WaitForReady, c.p.Headers, c.p.Deadline, c.p.HasDeadline)
+	c.p.Headers = callwatch.Again(ctx, nil, c.p.WaitForReady, c.p.Headers, c.p.Deadline, c.p.HasDeadline)
 }
 
 func (c *Client) onOpened(ctx actor.Context, id uint32) {

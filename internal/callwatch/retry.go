@@ -29,11 +29,16 @@ func (r *Retry) Allow(reset *actors.StreamReset) (st *wire.Status, ok bool) {
 	return nil, true
 }
 
-// Again asks the channel (the call's parent) for a connection for the call once more,
-// and returns the request headers for the new attempt: grpc-timeout, if any, is what is left
-// until deadline (a later attempt must not give the server more time than the call has).
-func Again(ctx actor.Context, waitForReady bool, headers []hpack.HeaderField, deadline time.Time, hasDeadline bool) []hpack.HeaderField {
-	ctx.Send(ctx.Parent(), &actors.RetryCall{Call: ctx.Self(), WaitForReady: waitForReady})
+// Again asks the channel (channel, or else the call's parent) for a connection for the call
+// once more, and returns the request headers for the new attempt: grpc-timeout, if any, is
+// what is left until deadline (a later attempt must not give the server more time than the
+// call has). A channel already gone answers actor.DeadLetterResponse, a stream that never
+// left: the retries stay bounded.
+func Again(ctx actor.Context, channel *actor.PID, waitForReady bool, headers []hpack.HeaderField, deadline time.Time, hasDeadline bool) []hpack.HeaderField {
+	if channel == nil {
+		channel = ctx.Parent()
+	}
+	ctx.Request(channel, &actors.RetryCall{Call: ctx.Self(), WaitForReady: waitForReady})
 	if !hasDeadline {
 		return headers
 	}
