@@ -312,11 +312,13 @@ func (c *Channel) unaryParams(ctx context.Context, method string, req proto.Mess
 		return err
 	}
 	p.Headers, p.Deadline, p.HasDeadline = fields, deadline, hasDeadline
-	if p.Request, err = wire.EncodeMessage(req, wire.CompressorByName(co.compressor), co.maxSend); err != nil {
+	// A large request comes from wire's pool: the call gives it back once the connection
+	// wrote it (OpenStream.ReportWritten) and the call ended (it keeps it for a retry).
+	if p.Request, err = wire.EncodeMessagePooled(req, wire.CompressorByName(co.compressor), co.maxSend); err != nil {
 		return err
 	}
 	u.actor.Init(p)
-	u.open = actors.OpenStream{Headers: p.Headers, Data: p.Request, EndStream: true}
+	u.open = actors.OpenStream{Headers: p.Headers, Data: p.Request, EndStream: true, ReportWritten: wire.Pooled(p.Request)}
 	return nil
 }
 

@@ -31,6 +31,9 @@ type OpenStream struct {
 	// ManualFlow makes the stream's receive window refill only through ConsumeData, and
 	// reports written data with DataSent (streaming calls: backpressure both ways).
 	ManualFlow bool
+	// ReportWritten asks for RequestWritten once all of Data is written, so that the owner
+	// can give a pooled Data back (wire.ReleaseBuffer).
+	ReportWritten bool
 }
 
 // ConsumeData returns N bytes of a manual-flow stream's receive window to the peer: the
@@ -85,6 +88,10 @@ type DataReceived struct {
 	Data      []byte
 	EndStream bool
 }
+
+// RequestWritten tells the owner of a stream opened with OpenStream.ReportWritten that the
+// connection no longer refers to the OpenStream's Data: all of it was written.
+type RequestWritten struct{ StreamID uint32 }
 
 // DataSent tells the owner of a manual-flow stream that N more bytes of its data left the
 // connection's send queue (were written to the socket buffer).

@@ -37,7 +37,7 @@ func (c *conn) openStream(ctx actor.Context, owner *actor.PID, m *OpenStream) {
 	id := c.nextStreamID
 	c.nextStreamID += 2
 	s := c.newStream(id, owner)
-	s.manualFlow = m.ManualFlow
+	s.manualFlow, s.reportWritten = m.ManualFlow, m.ReportWritten
 	ctx.Send(owner, &StreamOpened{StreamID: id})
 	c.writeHeaderBlock(id, m.Headers, m.EndStream && m.Data == nil)
 	if m.Data == nil {
@@ -111,6 +111,9 @@ func (c *conn) queueData(s *stream, data []byte, trailers []hpack.HeaderField, e
 // RFC 9113 §6.9: a sender MUST NOT send a flow-controlled frame with a length that exceeds
 // the space available in either of the flow-control windows advertised by the receiver.
 func (c *conn) drain(s *stream) {
+	if s.reportWritten {
+		defer c.reportWritten(s)
+	}
 	if s.manualFlow {
 		before := s.pendingBytes()
 		defer func() {
@@ -158,6 +161,14 @@ func (c *conn) drain(s *stream) {
 		c.dirty = true
 	}
 	c.localDone(s)
+}
+
+// reportWritten sends RequestWritten once nothing of the stream's data is left to write.
+func (c *conn) reportWritten(s *stream) {
+	if len(s.chunks) == 0 && s.owner != nil {
+		s.reportWritten = false
+		c.system.Root.Send(s.owner, &RequestWritten{StreamID: s.id})
+	}
 }
 
 // localDone marks END_STREAM sent. A server that ends before the client half-closed resets

@@ -26,6 +26,8 @@ type stream struct {
 	refused     bool // server role: answered by the connection itself (answerRefused)
 	counted     bool // server role: the request declared a content-length (conn.contentLengths)
 	releases    bool // listed in conn.releases
+	// reportWritten asks for RequestWritten once chunks are written (OpenStream.ReportWritten).
+	reportWritten bool
 }
 
 func (s *stream) pendingBytes() int {

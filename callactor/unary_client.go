@@ -70,6 +70,9 @@ type UnaryClient struct {
 	gotMsg   bool
 	compress bool
 	held     []byte // a DATA buffer the decoder kept (FeedOwned), given back once decoded
+	// written says the connection no longer refers to the request (RequestWritten): a
+	// pooled request goes back to wire's pool when the call ends.
+	written bool
 
 	waitCause *wire.Status // why the channel is not ready, while waiting for it
 }
@@ -114,6 +117,8 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 		c.end(ctx, m.Status)
 	case *actors.StreamOpened:
 		c.onOpened(ctx, m.StreamID)
+	case *actors.RequestWritten:
+		c.written = true
 	case *actors.HeadersReceived:
 		c.onHeaders(ctx, m)
 	case *actors.DataReceived:
@@ -170,7 +175,7 @@ func (c *UnaryClient) open(ctx actor.Context, conn *actor.PID) {
 		return
 	}
 	c.conn, c.opening = conn, true
-	ctx.Request(conn, &actors.OpenStream{Headers: c.p.Headers, Data: c.p.Request, EndStream: true})
+	ctx.Request(conn, &actors.OpenStream{Headers: c.p.Headers, Data: c.p.Request, EndStream: true, ReportWritten: wire.Pooled(c.p.Request)})
 }
 
 // onReset ends the call after its stream was reset, or opens it again if the server never
@@ -189,7 +194,7 @@ func (c *UnaryClient) onReset(ctx actor.Context, m *actors.StreamReset) {
 		c.end(ctx, st)
 		return
 	}
-	c.conn = nil
+	c.conn, c.written = nil, false
 	c.p.Headers = callwatch.Again(ctx, c.p.Channel, c.p.WaitForReady, c.p.Headers, c.p.Deadline, c.p.HasDeadline)
 }
 
@@ -314,6 +319,10 @@ func (c *UnaryClient) endWith(ctx actor.Context, st *wire.Status, trailer wire.M
 	}
 	c.ended = true
 	c.watch.Stop()
+	if c.written {
+		wire.ReleaseBuffer(c.p.Request) // no one refers to it now: no retry comes
+		c.p.Request = nil
+	}
 	var err error
 	if st.Code() != wire.OK {
 		err = st
