@@ -1,0 +1,483 @@
+package actors
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+// goid returns the id of the calling goroutine, from the first line of its stack
+// ("goroutine 42 [running]:"): the tests tell goroutines apart by it.
+func goid() uint64 {
+	var buf [64]byte
+	n := runtime.Stack(buf[:], false)
+	fields := strings.Fields(string(buf[:n]))
+	id, err := strconv.ParseUint(fields[1], 10, 64)
+	if err != nil {
+		panic("goid: cannot parse " + string(buf[:n]))
+	}
+	return id
+}
+
+// lentEvent is one step of a lent actor or its blocking work, and the goroutine it ran on.
+type lentEvent struct {
+	name        string
+	sender, seq int
+	g           uint64
+}
+
+// lentLog records the steps of a lent actor and of the work it blocks on (which run on
+// other goroutines than the actor's runs, hence the lock).
+type lentLog struct {
+	mu     sync.Mutex
+	events []lentEvent
+}
+
+func (lg *lentLog) add(name string, sender, seq int) {
+	g := goid()
+	lg.mu.Lock()
+	lg.events = append(lg.events, lentEvent{name: name, sender: sender, seq: seq, g: g})
+	lg.mu.Unlock()
+}
+
+func (lg *lentLog) all() []lentEvent {
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	return append([]lentEvent(nil), lg.events...)
+}
+
+// on returns the goroutine the first step called name ran on.
+func (lg *lentLog) on(t *testing.T, name string) uint64 {
+	t.Helper()
+	for _, e := range lg.all() {
+		if e.name == name {
+			return e.g
+		}
+	}
+	t.Fatalf("no step %q in %v", name, lg.all())
+	return 0
+}
+
+func (lg *lentLog) has(name string) bool {
+	for _, e := range lg.all() {
+		if e.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// seqs returns, per sender, the sequence numbers of the lentSeq messages run, in order.
+func (lg *lentLog) seqs() map[int][]int {
+	out := map[int][]int{}
+	for _, e := range lg.all() {
+		if e.name == "seq" {
+			out[e.sender] = append(out[e.sender], e.seq)
+		}
+	}
+	return out
+}
+
+// The messages of a lentActor.
+type (
+	// lentSeq is message seq of sender.
+	lentSeq struct{ sender, seq int }
+	// lentEnd makes the actor call End.
+	lentEnd struct{}
+	// lentEndStop makes the actor call End and stop, as a unary call does when it ends.
+	lentEndStop struct{}
+	// lentBlock makes the actor Block on work.
+	lentBlock struct{ work *lentWork }
+	// lentAfter is what a work's After posts.
+	lentAfter struct{ name string }
+	// lentPing asks the actor for the goroutine it runs on.
+	lentPing struct{ reply chan uint64 }
+)
+
+// lentActor is an actor whose mailbox a Lender runs: it logs where each message runs and
+// whether two of its runs ever overlapped.
+type lentActor struct {
+	l         *Lender
+	log       *lentLog
+	onStarted func(ctx actor.Context) // optional
+	afterRan  chan string             // the names of the works whose lentAfter ran
+	stopped   chan struct{}
+	ended     bool // End was called (only in Receive)
+	inRun     atomic.Int32
+	overlap   atomic.Bool
+}
+
+func newLentActor(l *Lender) *lentActor {
+	return &lentActor{l: l, log: &lentLog{}, afterRan: make(chan string, 16), stopped: make(chan struct{})}
+}
+
+func (a *lentActor) Receive(ctx actor.Context) {
+	if a.inRun.Add(1) > 1 {
+		a.overlap.Store(true)
+	}
+	defer a.inRun.Add(-1)
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.log.add("started", 0, 0)
+		if a.onStarted != nil {
+			a.onStarted(ctx)
+		}
+	case *lentSeq:
+		a.log.add("seq", m.sender, m.seq)
+	case *lentEnd:
+		a.end()
+	case *lentEndStop:
+		a.end()
+		ctx.Stop(ctx.Self())
+	case *lentBlock:
+		a.block(ctx, m.work)
+	case *lentAfter:
+		a.log.add("after message "+m.name, 0, 0)
+		a.afterRan <- m.name
+	case *lentPing:
+		a.log.add("ping", 0, 0)
+		m.reply <- goid()
+	case *actor.Stopped:
+		a.end() // as the runtime's call actors do: a stop must give the goroutine back
+		close(a.stopped)
+	}
+}
+
+// end calls End, once.
+func (a *lentActor) end() {
+	if !a.ended {
+		a.ended = true
+		a.log.add("end", 0, 0)
+		a.l.End()
+	}
+}
+
+func (a *lentActor) block(ctx actor.Context, w *lentWork) {
+	a.log.add("block "+w.name, 0, 0)
+	w.system, w.self, w.log = ctx.ActorSystem(), ctx.Self(), a.log
+	a.l.Block(w)
+}
+
+// lentWork is Blocking work that logs where it runs and waits for release (if not nil).
+type lentWork struct {
+	name    string
+	release chan struct{}
+	running chan struct{} // closed as Run starts
+
+	system *actor.ActorSystem
+	self   *actor.PID
+	log    *lentLog
+}
+
+func newLentWork(name string, blocks bool) *lentWork {
+	w := &lentWork{name: name, running: make(chan struct{})}
+	if blocks {
+		w.release = make(chan struct{})
+	}
+	return w
+}
+
+func (w *lentWork) Run() {
+	w.log.add("run "+w.name, 0, 0)
+	close(w.running)
+	if w.release != nil {
+		<-w.release
+	}
+	w.log.add("returned "+w.name, 0, 0)
+}
+
+func (w *lentWork) After() {
+	w.log.add("after "+w.name, 0, 0)
+	w.system.Root.Send(w.self, &lentAfter{name: w.name})
+}
+
+// wait receives from ch, failing the test rather than hanging if nothing comes.
+func wait[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(waitFor):
+		t.Fatalf("%s: nothing in %v", what, waitFor)
+		panic("unreachable")
+	}
+}
+
+// stopLent stops the actor and waits for its Stopped.
+func stopLent(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor) {
+	t.Helper()
+	system.Root.Stop(pid)
+	wait(t, a.stopped, "the actor's Stopped")
+}
+
+// spawnLent spawns a lentActor that l dispatches.
+func spawnLent(system *actor.ActorSystem, l *Lender, onStarted func(a *lentActor, ctx actor.Context)) (*actor.PID, *lentActor) {
+	a := newLentActor(l)
+	if onStarted != nil {
+		a.onStarted = func(ctx actor.Context) { onStarted(a, ctx) }
+	}
+	pid := system.Root.Spawn(LentProps(func(*actor.ActorSystem) actor.Actor { return a }, l))
+	return pid, a
+}
+
+func TestLenderLend(t *testing.T) {
+	tests := []struct {
+		name string
+		// senders goroutines post each messages before End; with concurrent, they post
+		// while the test's goroutine lends itself, else all is posted before Lend.
+		senders, each int
+		concurrent    bool
+		// afterEnd messages per sender are posted after End (after Lend returned unless
+		// concurrent).
+		afterEnd int
+	}{
+		{name: "one message, then End", senders: 1, each: 1},
+		{name: "many messages before Lend run on the lending goroutine", senders: 1, each: 1000},
+		{name: "messages after Lend returned run on a warm worker", senders: 1, each: 10, afterEnd: 10},
+		{name: "several senders while lending keep their order", senders: 8, each: 500, concurrent: true},
+		{name: "several senders across End keep their order", senders: 8, each: 300, concurrent: true, afterEnd: 300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			system := NewSystem()
+			var l Lender
+			l.InitLend(system)
+			pid, a := spawnLent(system, &l, nil)
+			me := goid()
+
+			post := func(sender, from, to int) {
+				for i := from; i < to; i++ {
+					system.Root.Send(pid, &lentSeq{sender: sender, seq: i})
+				}
+			}
+			var before, after sync.WaitGroup
+			if tt.concurrent {
+				// Each sender posts its first messages, then the End message is posted
+				// once all are in, then its messages after End.
+				endPosted := make(chan struct{})
+				for s := range tt.senders {
+					before.Add(1)
+					after.Go(func() {
+						post(s, 0, tt.each)
+						before.Done()
+						<-endPosted
+						post(s, tt.each, tt.each+tt.afterEnd)
+					})
+				}
+				go func() {
+					before.Wait()
+					system.Root.Send(pid, &lentEnd{})
+					close(endPosted)
+				}()
+				l.Lend()
+				after.Wait()
+			} else {
+				for s := range tt.senders {
+					post(s, 0, tt.each)
+				}
+				system.Root.Send(pid, &lentEnd{})
+				l.Lend()
+				require.True(t, a.log.has("end"), "Lend returned before the actor called End")
+				for _, e := range a.log.all() {
+					assert.Equal(t, me, e.g, "got %s %d:%d on goroutine %d; want every run before End on the lending goroutine %d", e.name, e.sender, e.seq, e.g, me)
+				}
+				for s := range tt.senders {
+					post(s, tt.each, tt.each+tt.afterEnd)
+				}
+			}
+			// A ping posted last runs after every message posted before it.
+			ping := &lentPing{reply: make(chan uint64, 1)}
+			system.Root.Send(pid, ping)
+			assert.NotEqual(t, me, wait(t, ping.reply, "ping after End"), "a message posted after Lend returned ran on the goroutine that lent itself")
+
+			assert.Equal(t, me, a.log.on(t, "started"), "Started (scheduled before Lend) ran elsewhere than on the lending goroutine")
+			got := a.log.seqs()
+			for s := range tt.senders {
+				want := make([]int, tt.each+tt.afterEnd)
+				for i := range want {
+					want[i] = i
+				}
+				require.Equal(t, want, got[s], "sender %d: got its messages run in this order (or lost); want each once, in the order sent", s)
+			}
+			if !tt.concurrent && tt.afterEnd > 0 {
+				for _, e := range a.log.all() {
+					if e.name == "seq" && e.seq >= tt.each {
+						assert.NotEqual(t, me, e.g, "message %d, posted after Lend returned, ran on the goroutine that lent itself", e.seq)
+					}
+				}
+			}
+			assert.False(t, a.overlap.Load(), "two runs of the actor overlapped")
+			stopLent(t, system, pid, a)
+		})
+	}
+}
+
+// A Lender made for Lend (not Serve) never blocks the lending goroutine: Block runs the
+// work on a goroutine of its own, and its After message still reaches the actor.
+func TestLenderLendBlock(t *testing.T) {
+	system := NewSystem()
+	var l Lender
+	l.InitLend(system)
+	w := newLentWork("work", false)
+	pid, a := spawnLent(system, &l, func(a *lentActor, ctx actor.Context) { a.block(ctx, w) })
+	me := goid()
+	system.Root.Send(pid, &lentEnd{}) // queued behind Started
+	l.Lend()
+	assert.Equal(t, me, a.log.on(t, "block work"))
+	assert.Equal(t, "work", wait(t, a.afterRan, "the work's After message"))
+	assert.NotEqual(t, me, a.log.on(t, "run work"), "the work of a lending (not serving) Lender ran on the lending goroutine")
+	stopLent(t, system, pid, a)
+}
+
+func TestLenderServe(t *testing.T) {
+	tests := []struct {
+		name string
+		// blocks: the work Started blocks on waits for release.
+		blocks bool
+		// whileBlocked runs while that work blocks, then the test releases it.
+		whileBlocked func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64)
+		// check runs after the first work's After message ran.
+		check func(t *testing.T, a *lentActor, g uint64)
+	}{
+		{
+			name: "the first run, the Block work and the After message run on one goroutine",
+			check: func(t *testing.T, a *lentActor, g uint64) {
+				for _, step := range []string{"block first", "run first", "after first", "after message first"} {
+					assert.Equal(t, g, a.log.on(t, step), "%s ran elsewhere than the first run", step)
+				}
+			},
+		},
+		{
+			name:   "a message while the work blocks runs on a warm worker before it returns",
+			blocks: true,
+			whileBlocked: func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64) {
+				ping := &lentPing{reply: make(chan uint64, 1)}
+				system.Root.Send(pid, ping)
+				assert.NotEqual(t, g, wait(t, ping.reply, "a ping while the handler blocks"), "the ping ran on the goroutine that blocks")
+				assert.False(t, a.log.has("returned first"))
+			},
+			check: func(t *testing.T, a *lentActor, g uint64) {
+				assert.Equal(t, g, a.log.on(t, "after first"))
+				assert.Equal(t, g, a.log.on(t, "after message first"), "the outcome (After's message) did not run on the serving goroutine")
+			},
+		},
+		{
+			name:   "Block from a run on a warm worker runs the work on another goroutine",
+			blocks: true,
+			whileBlocked: func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64) {
+				w := newLentWork("second", false)
+				system.Root.Send(pid, &lentBlock{work: w})
+				assert.Equal(t, "second", wait(t, a.afterRan, "the second work's After message"))
+				run := a.log.on(t, "block second")
+				assert.NotEqual(t, g, run, "a run while the serving goroutine blocks ran on it")
+				assert.NotEqual(t, g, a.log.on(t, "run second"), "the second work ran on the blocked serving goroutine")
+				assert.NotEqual(t, run, a.log.on(t, "run second"), "the second work ran on the warm worker of the run that blocked on it")
+				assert.False(t, a.log.has("returned first"))
+			},
+		},
+		{
+			name:   "End while the work blocks: the goroutine is given back after the work returns",
+			blocks: true,
+			whileBlocked: func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64) {
+				system.Root.Send(pid, &lentEnd{})
+				ping := &lentPing{reply: make(chan uint64, 1)}
+				system.Root.Send(pid, ping)
+				wait(t, ping.reply, "a ping after End")
+				assert.NotEqual(t, g, a.log.on(t, "end"))
+				assert.False(t, a.log.has("returned first"))
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			system := NewSystem()
+			var l Lender
+			l.InitServe(system)
+			first := newLentWork("first", tt.blocks)
+			pid, a := spawnLent(system, &l, func(a *lentActor, ctx actor.Context) { a.block(ctx, first) })
+			wait(t, first.running, "the first work")
+			g := a.log.on(t, "started")
+			assert.Equal(t, g, a.log.on(t, "run first"), "the work Started blocked on ran elsewhere than the first run")
+			if tt.whileBlocked != nil {
+				tt.whileBlocked(t, system, pid, a, g)
+			}
+			if first.release != nil {
+				close(first.release)
+			}
+			for name := wait(t, a.afterRan, "the first work's After message"); name != "first"; name = wait(t, a.afterRan, "the first work's After message") {
+			}
+			if tt.check != nil {
+				tt.check(t, a, g)
+			}
+			assert.False(t, a.overlap.Load(), "two runs of the actor overlapped")
+			stopLent(t, system, pid, a)
+			goleak.VerifyNone(t) // the serving goroutine went back to the warm pool, which ends
+		})
+	}
+}
+
+// Many calls lend their goroutines at once, each to its own actor, while other goroutines
+// post to the actors; each actor ends and stops as a unary call does (End, then Stop in one
+// run). Run with -race.
+func TestLenderLendStress(t *testing.T) {
+	calls, rounds, each := 64, 20, 50
+	if testing.Short() {
+		rounds = 3
+	}
+	system := NewSystem()
+	var wg sync.WaitGroup
+	errs := make(chan error, calls)
+	for c := range calls {
+		wg.Go(func() {
+			for r := range rounds {
+				var l Lender
+				l.InitLend(system)
+				pid, a := spawnLent(system, &l, nil)
+				var posted sync.WaitGroup
+				posted.Go(func() {
+					for i := range each {
+						system.Root.Send(pid, &lentSeq{seq: i})
+					}
+					system.Root.Send(pid, &lentEndStop{})
+				})
+				l.Lend()
+				posted.Wait()
+				select {
+				case <-a.stopped:
+				case <-time.After(waitFor):
+					errs <- fmt.Errorf("call %d round %d: the actor never stopped", c, r)
+					return
+				}
+				if got := a.log.seqs()[0]; len(got) != each {
+					errs <- fmt.Errorf("call %d round %d: got %d messages run; want %d", c, r, len(got), each)
+					return
+				}
+				for i, seq := range a.log.seqs()[0] {
+					if seq != i {
+						errs <- fmt.Errorf("call %d round %d: got message %d at %d; want them in order", c, r, seq, i)
+						return
+					}
+				}
+				if a.overlap.Load() {
+					errs <- fmt.Errorf("call %d round %d: two runs of the actor overlapped", c, r)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
