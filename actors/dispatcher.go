@@ -13,11 +13,27 @@ import (
 // run, instead of protoactor-go's default of a new goroutine per mailbox activation (whose
 // stack grows again every time). A mailbox is handed to an idle warm goroutine if there is
 // one, else to a new goroutine, so nothing ever waits for a worker: an actor that blocks
-// (a connection flushing to a slow peer) cannot starve the others. A worker with nothing to
-// do for workerIdle exits, so no goroutine outlives the work.
+// (a connection flushing to a slow peer) cannot starve the others. A worker idle for
+// workerIdle exits, so no goroutine outlives the work.
+//
+// Idle workers wait on channels of their own, in a stack: the most recently used (warmest)
+// worker takes the next task, and the ones left at the bottom age out. One timer for the
+// whole dispatcher retires them. (A shared channel and a timer per worker in a select, as
+// before, cost a contended channel lock and a timer reset per task.)
 type warmDispatcher struct {
-	work       chan task
 	throughput int
+
+	// mu guards idle and reaping: the dispatcher's own bookkeeping (infrastructure, like
+	// a mailbox's queue lock), held for a push or a pop, never while a task runs.
+	mu      sync.Mutex
+	idle    []*warmWorker // waiting for a task; the last one was idle the shortest
+	reaping bool          // a reap is pending
+}
+
+// warmWorker is one warm goroutine; next takes its next task, or nil to exit.
+type warmWorker struct {
+	next      chan task
+	idleSince time.Time // when it became idle (guarded by warmDispatcher.mu)
 }
 
 // task is one activation the warm dispatcher runs: a runtime mailbox schedules itself
@@ -37,34 +53,71 @@ const (
 var _ actor.Dispatcher = (*warmDispatcher)(nil)
 
 func newWarmDispatcher() *warmDispatcher {
-	return &warmDispatcher{work: make(chan task), throughput: mailboxThroughput}
+	return &warmDispatcher{throughput: mailboxThroughput}
 }
 
 // Schedule runs fn on a warm goroutine.
 func (d *warmDispatcher) Schedule(fn func()) { d.schedule(funcTask(fn)) }
 
 func (d *warmDispatcher) schedule(t task) {
-	select {
-	case d.work <- t: // an idle worker takes it
-	default:
-		go d.worker(t)
+	d.mu.Lock()
+	if n := len(d.idle); n > 0 {
+		w := d.idle[n-1]
+		d.idle[n-1] = nil
+		d.idle = d.idle[:n-1]
+		d.mu.Unlock()
+		w.next <- t // never blocks: an idle worker's channel is empty
+		return
 	}
+	d.mu.Unlock()
+	go d.work(&warmWorker{next: make(chan task, 1)}, t)
 }
 
 func (d *warmDispatcher) Throughput() int { return d.throughput }
 
-func (d *warmDispatcher) worker(t task) {
-	t.runTask()
-	idle := time.NewTimer(workerIdle)
-	defer idle.Stop()
-	for {
-		select {
-		case t := <-d.work:
-			t.runTask()
-			idle.Reset(workerIdle)
-		case <-idle.C:
-			return
-		}
+// work runs t, then whatever the worker is given next, until it is told to exit.
+func (d *warmDispatcher) work(w *warmWorker, t task) {
+	for t != nil {
+		t.runTask()
+		t = d.park(w)
+	}
+}
+
+// park makes w idle and waits for its next task.
+func (d *warmDispatcher) park(w *warmWorker) task {
+	d.mu.Lock()
+	w.idleSince = time.Now()
+	d.idle = append(d.idle, w)
+	if !d.reaping {
+		d.reaping = true
+		time.AfterFunc(workerIdle, d.reap)
+	}
+	d.mu.Unlock()
+	return <-w.next
+}
+
+// reap tells the workers idle for workerIdle or more to exit (they are at the bottom of the
+// stack), and comes back while any worker is idle.
+func (d *warmDispatcher) reap() {
+	d.mu.Lock()
+	now := time.Now()
+	n := 0
+	for n < len(d.idle) && now.Sub(d.idle[n].idleSince) >= workerIdle {
+		n++
+	}
+	old := make([]*warmWorker, n)
+	copy(old, d.idle[:n])
+	rest := copy(d.idle, d.idle[n:])
+	clear(d.idle[rest:])
+	d.idle = d.idle[:rest]
+	if len(d.idle) > 0 {
+		time.AfterFunc(workerIdle-now.Sub(d.idle[0].idleSince), d.reap)
+	} else {
+		d.reaping = false
+	}
+	d.mu.Unlock()
+	for _, w := range old {
+		w.next <- nil
 	}
 }
 
