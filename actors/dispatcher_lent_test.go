@@ -96,8 +96,11 @@ type (
 	lentEnd struct{}
 	// lentEndStop makes the actor call End and stop, as a unary call does when it ends.
 	lentEndStop struct{}
-	// lentBlock makes the actor Block on work.
-	lentBlock struct{ work *lentWork }
+	// lentBlock makes the actor Block on work, then close done (if not nil).
+	lentBlock struct {
+		work *lentWork
+		done chan struct{}
+	}
 	// lentAfter is what a work's After posts.
 	lentAfter struct{ name string }
 	// lentPing asks the actor for the goroutine it runs on.
@@ -141,6 +144,9 @@ func (a *lentActor) Receive(ctx actor.Context) {
 		ctx.Stop(ctx.Self())
 	case *lentBlock:
 		a.block(ctx, m.work)
+		if m.done != nil {
+			close(m.done)
+		}
 	case *lentAfter:
 		a.log.add("after message "+m.name, 0, 0)
 		a.afterRan <- m.name
@@ -480,4 +486,57 @@ func TestLenderLendStress(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+}
+
+// emptyHook is a mailbox middleware whose MailboxEmpty calls fn the first time: the
+// mailbox calls it after it went idle, before its run returns to the dispatcher.
+type emptyHook struct {
+	once sync.Once
+	fn   func()
+}
+
+func (h *emptyHook) MailboxStarted()     {}
+func (h *emptyHook) MessagePosted(any)   {}
+func (h *emptyHook) MessageReceived(any) {}
+func (h *emptyHook) MailboxEmpty()       { h.once.Do(h.fn) }
+
+var _ actor.MailboxMiddleware = (*emptyHook)(nil)
+
+// BUG: a run on the serving goroutine ends (onLent=false) only after its mailbox went idle.
+// A message posted in between is run by a warm worker, and a Block from that run sees
+// onLent still true: it leaves the work in l.blocking, written on the warm worker and read
+// by serveLoop on the serving goroutine without synchronization (go test -race reports it
+// in TestDirectCallsWhileServerStops), and, if serveLoop has already looked, the work
+// (a server handler) waits there until another message reaches the serving goroutine, so
+// the call hangs. Block from a run that is not on the lent goroutine must run the work on
+// a goroutine of its own.
+func TestLenderServeBlockAsLentRunEnds(t *testing.T) {
+	system := NewSystem()
+	var l Lender
+	l.InitServe(system)
+	second := newLentWork("second", false)
+	pids := make(chan *actor.PID, 1)
+	blocked := make(chan struct{})
+	var serving uint64
+	hook := &emptyHook{fn: func() {
+		// On the serving goroutine, its first run (Started) done and its mailbox idle:
+		// a message now runs on a warm worker, which calls Block.
+		serving = goid()
+		pid := <-pids
+		pids <- pid
+		system.Root.Send(pid, &lentBlock{work: second, done: blocked})
+		<-blocked
+	}}
+	a := newLentActor(&l)
+	props := LentProps(func(*actor.ActorSystem) actor.Actor { return a }, &l).
+		Configure(actor.WithMailbox(unboundedMailbox(hook)))
+	pid := system.Root.Spawn(props)
+	pids <- pid
+	assert.Equal(t, "second", wait(t, a.afterRan, "the work's After message"))
+	warm := a.log.on(t, "block second")
+	require.NotEqual(t, serving, warm, "the message meant to run on a warm worker ran on the serving goroutine")
+	assert.NotEqual(t, serving, a.log.on(t, "run second"),
+		"got the work of Block, called from a run on warm worker %d, run on the serving goroutine %d (left in Lender.blocking); want a goroutine of its own", warm, serving)
+	stopLent(t, system, pid, a)
+	goleak.VerifyNone(t)
 }
