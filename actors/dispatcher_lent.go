@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -31,9 +32,15 @@ type Lender struct {
 	lent  atomic.Bool
 	// started is set by the first run of a Lender that makes its own goroutine (Serve).
 	started atomic.Bool
-	// onLent is true while a run is on the lent goroutine (read by Block, from the run).
-	onLent atomic.Bool
-	// blocking is the work Block left for the lent goroutine; written and read only on it.
+	// slot is where Block leaves work for a serving goroutine: open from before its run
+	// starts until after it returns. A run on a warm worker may begin while the serving
+	// goroutine's run is ending (its mailbox already idle), so Block cannot tell by itself
+	// which goroutine it is on; the slot decides: work left while it is open is run by the
+	// serving goroutine once its run returns, and work after that gets a goroutine of its
+	// own. mu guards the slot: the dispatcher's own hand-off (infrastructure), held for a
+	// few instructions, never while a run or the work runs.
+	mu       sync.Mutex
+	slotOpen bool
 	blocking Blocking
 	serve    bool
 	first    task // the first run of a serving Lender, for runTask
@@ -91,7 +98,7 @@ func (l *Lender) Lend() {
 			l.giveBack()
 			return
 		}
-		l.run(t)
+		t.runTask()
 		l.lent.Store(true)
 	}
 }
@@ -109,12 +116,19 @@ type Blocking interface {
 	After()
 }
 
-// Block runs work on the lent goroutine after the current run, if this run is on it; else on
-// a new goroutine. Only a serving Lender (InitServe) lends a goroutine that may block.
+// Block runs work on the serving goroutine after its current run (see slot); else on a new
+// goroutine. Only a serving Lender (InitServe) lends a goroutine that may block.
 func (l *Lender) Block(work Blocking) {
-	if l.serve && l.onLent.Load() {
-		l.blocking = work
-		return
+	if l.serve {
+		l.mu.Lock()
+		open := l.slotOpen
+		if open {
+			l.blocking = work
+		}
+		l.mu.Unlock()
+		if open {
+			return
+		}
 	}
 	go func() {
 		work.Run()
@@ -130,10 +144,15 @@ func LentProps(producer actor.ProducerWithActorSystem, l *Lender) *actor.Props {
 // serveLoop is the goroutine of a serving Lender, started with the actor's first run.
 func (l *Lender) serveLoop(t task) {
 	for {
-		l.run(t)
+		l.mu.Lock()
+		l.slotOpen = true
+		l.mu.Unlock()
+		t.runTask()
+		l.mu.Lock()
 		work := l.blocking
+		l.blocking, l.slotOpen = nil, false
+		l.mu.Unlock()
 		if work != nil {
-			l.blocking = nil
 			work.Run()
 		}
 		l.lent.Store(true)
@@ -145,12 +164,6 @@ func (l *Lender) serveLoop(t task) {
 			return
 		}
 	}
-}
-
-func (l *Lender) run(t task) {
-	l.onLent.Store(true)
-	t.runTask()
-	l.onLent.Store(false)
 }
 
 // giveBack ends the loan after End: a run that claimed the goroutine meanwhile is in (or on
