@@ -72,8 +72,12 @@ type CloseConn struct{ Reason string }
 
 // Facts a connection actor sends to stream owners.
 
-// StreamOpened tells the owner the id of its new stream.
-type StreamOpened struct{ StreamID uint32 }
+// StreamOpened tells the owner the id of its new stream. Written says all of the
+// OpenStream's Data is written already (no RequestWritten follows).
+type StreamOpened struct {
+	StreamID uint32
+	Written  bool
+}
 
 // HeadersReceived carries a decoded header block (headers or trailers) of a stream.
 type HeadersReceived struct {

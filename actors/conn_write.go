@@ -37,14 +37,24 @@ func (c *conn) openStream(ctx actor.Context, owner *actor.PID, m *OpenStream) {
 	id := c.nextStreamID
 	c.nextStreamID += 2
 	s := c.newStream(id, owner)
-	s.manualFlow, s.reportWritten = m.ManualFlow, m.ReportWritten
-	ctx.Send(owner, &StreamOpened{StreamID: id})
+	s.manualFlow = m.ManualFlow
 	c.writeHeaderBlock(id, m.Headers, m.EndStream && m.Data == nil)
 	if m.Data == nil {
 		s.localClosed = m.EndStream
+		ctx.Send(owner, &StreamOpened{StreamID: id})
 		return
 	}
+	if !m.ReportWritten {
+		ctx.Send(owner, &StreamOpened{StreamID: id}) // before any DataSent
+		c.queueData(s, m.Data, nil, m.EndStream)
+		return
+	}
+	// Data the windows let out at once is reported with StreamOpened; the rest, once
+	// written, with RequestWritten.
 	c.queueData(s, m.Data, nil, m.EndStream)
+	written := len(s.chunks) == 0
+	s.reportWritten = !written
+	ctx.Send(owner, &StreamOpened{StreamID: id, Written: written})
 }
 
 func (c *conn) newStream(id uint32, owner *actor.PID) *stream {

@@ -116,6 +116,7 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 	case *actors.PickFailed:
 		c.end(ctx, m.Status)
 	case *actors.StreamOpened:
+		c.written = c.written || m.Written
 		c.onOpened(ctx, m.StreamID)
 	case *actors.RequestWritten:
 		c.written = true

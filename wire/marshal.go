@@ -12,8 +12,8 @@ func EncodeMessage(m proto.Message, comp Compressor, maxSend int) ([]byte, error
 	return encodeMessage(m, comp, maxSend, false)
 }
 
-// EncodeMessagePooled is EncodeMessage into a buffer that, for a large message, comes from
-// the pool: the caller gives it back with ReleaseBuffer (or sends it in an
+// EncodeMessagePooled is EncodeMessage into a buffer that, for a message of 512 bytes or
+// more (encodePoolMin), comes from the pool: the caller gives it back with ReleaseBuffer (or sends it in an
 // actors.WriteStream with ReleaseData) once no one refers to it.
 func EncodeMessagePooled(m proto.Message, comp Compressor, maxSend int) ([]byte, error) {
 	return encodeMessage(m, comp, maxSend, true)
@@ -63,7 +63,7 @@ func marshalMessage(m proto.Message, maxSend int, pooled bool) ([]byte, error) {
 		return nil, Statusf(ResourceExhausted, "grpc: trying to send message larger than max (%d vs. %d)", size, maxSend)
 	}
 	var buf []byte
-	if n := MessagePrefixLen + size; pooled && n >= poolMin && n <= poolMax {
+	if n := MessagePrefixLen + size; pooled && n >= encodePoolMin && n <= poolMax {
 		buf = (*largeBuffer(n))[:MessagePrefixLen] // ReleaseBuffer may give it back
 	} else {
 		buf = make([]byte, MessagePrefixLen, n)

@@ -238,11 +238,11 @@ func (d *Decoder) Release() {
 	d.returned = d.returned[:0]
 }
 
-// Pooled reports whether b may have come from the pool of large buffers
-// (EncodeMessagePooled of a large message): ReleaseBuffer would take it.
+// Pooled reports whether b may have come from the buffer pools (EncodeMessagePooled of a
+// message of encodePoolMin bytes or more): ReleaseBuffer would take it.
 func Pooled(b []byte) bool {
 	c := cap(b)
-	return c >= poolMin && c <= poolMax && c&(c-1) == 0
+	return c >= encodePoolMin && c <= poolMax && c&(c-1) == 0
 }
 
 // ReleaseBuffer gives b, a buffer EncodeMessagePooled returned, back to the pool once no one
@@ -253,10 +253,14 @@ func ReleaseBuffer(b []byte) {
 	}
 }
 
-// Large message bodies (poolMin and more) come from the buffer pools, up to poolMax.
+// Large message bodies (poolMin and more) come from the buffer pools, up to poolMax, and so
+// do encoded messages of encodePoolMin and more (EncodeMessagePooled).
 const (
 	poolMin = 1 << 16
-	poolMax = 1 << bufPoolMaxShift
+	// encodePoolMin is the smallest encoded message EncodeMessagePooled puts in a pooled
+	// buffer: below it a buffer of its own costs less than the pool's bookkeeping.
+	encodePoolMin = 512
+	poolMax       = 1 << bufPoolMaxShift
 )
 
 // largeBuffer returns a buffer of at least n bytes (poolMin <= n), pooled up to poolMax.
