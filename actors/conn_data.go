@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"golang.org/x/net/http2"
+
+	"github.com/actorrpc/actorrpc/wire"
 )
 
 // DATA frames without the Framer's copies. The reader reads a DATA payload straight from
@@ -16,8 +18,9 @@ import (
 // of its own first). Every other frame still goes through the Framer, and the Framer still
 // reads every frame header: frame size and CONTINUATION order stay its checks.
 //
-// Buffers of large DATA payloads come from a pool (a pool at the edge: only the owner of a
-// payload gives it back, once, with ReleaseData, when nothing refers to it any more).
+// Buffers of DATA payloads of 512 bytes or more come from pools (pools at the edge: only the
+// owner of a payload gives it back, once, with ReleaseData, when nothing refers to it any
+// more); a stream, which never gives them back, gets small ones copied (ownData).
 
 // dataChunkSize is the size of pooled DATA buffers: the default SETTINGS_MAX_FRAME_SIZE.
 const dataChunkSize = 16 << 10
@@ -29,24 +32,45 @@ const pooledDataMin = dataChunkSize * 3 / 4
 
 var dataPool sync.Pool // of *[dataChunkSize]byte
 
+// smallPooledDataMin is the smallest payload read into a buffer from wire's pools (a
+// unary message of 1 KiB, say); smaller ones get a buffer of their own.
+const smallPooledDataMin = 512
+
 // dataBuffer returns a buffer of n bytes for a DATA payload.
 func dataBuffer(n int) []byte {
-	if n < pooledDataMin || n > dataChunkSize {
-		return make([]byte, n)
+	switch {
+	case n >= pooledDataMin && n <= dataChunkSize:
+		if p, ok := dataPool.Get().(*[dataChunkSize]byte); ok {
+			return p[:n]
+		}
+		return new([dataChunkSize]byte)[:n]
+	case n >= smallPooledDataMin && n < pooledDataMin:
+		return (*wire.GetBuffer(n))[:n]
 	}
-	if p, ok := dataPool.Get().(*[dataChunkSize]byte); ok {
-		return p[:n]
-	}
-	return new([dataChunkSize]byte)[:n]
+	return make([]byte, n)
 }
 
 // ReleaseData gives back the buffer of a DataReceived's Data, which its receiver owns, once
 // nothing refers to it any more (not even a slice of it). Giving it back is optional.
 func ReleaseData(b []byte) {
 	if cap(b) != dataChunkSize {
-		return // not from the pool, or a slice that does not start where the buffer does
+		wire.ReleaseBuffer(b) // if from wire's pools; not a slice that starts further in
+		return
 	}
 	dataPool.Put((*[dataChunkSize]byte)(b[:dataChunkSize]))
+}
+
+// ownData returns a DATA payload for an owner that never gives it back (a stream, which
+// delivers messages that alias it): a small pooled buffer, which would be lost to its pool
+// and which may be twice the payload, is copied into one of its own size and given back.
+func ownData(b []byte) []byte {
+	if cap(b) == dataChunkSize || !wire.Pooled(b) {
+		return b
+	}
+	out := make([]byte, len(b))
+	copy(out, b)
+	wire.ReleaseBuffer(b)
+	return out
 }
 
 // readData reads the payload of the DATA frame whose header fh the Framer just read, as

@@ -220,7 +220,11 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 		}
 	}
 	if len(f.payload()) > 0 || end {
-		f.dataFact = DataReceived{StreamID: s.id, Data: f.payload(), EndStream: end}
+		data := f.payload()
+		if s.manualFlow {
+			data = ownData(data)
+		}
+		f.dataFact = DataReceived{StreamID: s.id, Data: data, EndStream: end}
 		ctx.Send(s.owner, &f.dataFact)
 	}
 	if end {
