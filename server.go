@@ -186,9 +186,10 @@ func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.S
 	params := streamactor.ServerParams{
 		Stream: st, Req: req, Method: h.stream, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
 		BaseCtx: s.baseCtx, Handlers: &s.handlers, Compressor: compressor,
-		Window: int(s.opts.conn.InitialWindowSize),
+		Window: int(s.opts.conn.InitialWindowSize), Lender: new(actors.Lender),
 	}
-	pid := ctx.Spawn(actors.RuntimeProps(s.system, func() actor.Actor { return streamactor.NewServer(params) }))
+	params.Lender.InitOffer(s.system)
+	pid := ctx.Spawn(actors.LentProps(func(*actor.ActorSystem) actor.Actor { return streamactor.NewServer(params) }, params.Lender))
 	return actors.StreamOwner{PID: pid, ManualFlow: true}
 }
 

@@ -40,7 +40,10 @@ func (c *Channel) NewStream(ctx context.Context, desc *StreamDesc, method string
 	}
 	p.Outcome = streamactor.NewOutcome()
 	p.Handle = streamactor.NewHandle(p.SendBuffer, int(c.opts.conn.InitialWindowSize))
-	pid, err := c.spawnStream(p, co.waitForReady)
+	lender := new(actors.Lender)
+	lender.InitOffer(c.system)
+	p.Handle.LendTo(lender)
+	pid, err := c.spawnStream(p, co.waitForReady, lender)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +62,7 @@ func (c *Channel) StartStream(ctx context.Context, desc *StreamDesc, method stri
 	}
 	p.Subscriber, p.NewMessage = subscriber, newResponse
 	p.Compressor, p.MaxSend = wire.CompressorByName(co.compressor), co.maxSend
-	pid, err := c.spawnStream(p, co.waitForReady)
+	pid, err := c.spawnStream(p, co.waitForReady, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -84,13 +87,15 @@ func (c *Channel) streamParams(ctx context.Context, method string, co *callOptio
 	}, nil
 }
 
-// spawnStream has the channel actor spawn the stream actor and returns its PID.
-func (c *Channel) spawnStream(p streamactor.ClientParams, waitForReady bool) (*actor.PID, error) {
+// spawnStream has the channel actor spawn the stream actor (dispatched by lender, if set)
+// and returns its PID.
+func (c *Channel) spawnStream(p streamactor.ClientParams, waitForReady bool, lender *actors.Lender) (*actor.PID, error) {
 	spawned := make(chan *actor.PID, 1)
 	if !c.send(&actors.StartCall{
 		NewCall:      func(conn *actor.PID) actor.Actor { q := p; q.Conn = conn; return streamactor.NewClient(q) },
 		WaitForReady: waitForReady,
 		Spawned:      spawned,
+		Lender:       lender,
 	}) {
 		return nil, Errorf(Canceled, "actorrpc: the channel is closed")
 	}

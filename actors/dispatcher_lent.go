@@ -70,6 +70,45 @@ func (l *Lender) InitServe(system *actor.ActorSystem) {
 	l.serve = true
 }
 
+// InitOffer prepares l for a goroutine that lends itself only while it waits in a select of
+// its own (a stream's receiver): Offer, then Runs and Run, then Withdraw.
+func (l *Lender) InitOffer(system *actor.ActorSystem) {
+	l.warm = envFor(system).dispatcher
+	l.tasks = make(chan task, 2)
+}
+
+// Offer lends the calling goroutine until Withdraw: a run scheduled meanwhile comes to
+// Runs. A nil Lender offers nothing.
+func (l *Lender) Offer() {
+	if l != nil {
+		l.lent.Store(true)
+	}
+}
+
+// Runs is where a goroutine that offered itself receives the runs it was lent for (nil for
+// a nil Lender, so that a select on it never fires).
+func (l *Lender) Runs() <-chan task {
+	if l == nil {
+		return nil
+	}
+	return l.tasks
+}
+
+// Run runs t, received from Runs, and offers the goroutine again.
+func (l *Lender) Run(t task) {
+	t.runTask()
+	l.lent.Store(true)
+}
+
+// Withdraw ends an Offer (call it only after one). A run that claimed the goroutine just
+// before is in, or on its way to, Runs (after an Offer, only a claim clears lent): it runs
+// now, on this goroutine.
+func (l *Lender) Withdraw() {
+	if l != nil && !l.lent.CompareAndSwap(true, false) {
+		(<-l.tasks).runTask()
+	}
+}
+
 // Schedule runs fn on the lent goroutine if it waits, else on the warm dispatcher.
 func (l *Lender) Schedule(fn func()) { l.schedule(funcTask(fn)) }
 

@@ -2,6 +2,8 @@ package streamactor
 
 import (
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/actorrpc/actorrpc/actors"
 )
 
 // deliveryDepth is how many received messages a stream actor hands its blocking handle
@@ -47,6 +49,10 @@ type Handle struct {
 	sendDone chan struct{}
 	sendErr  error
 
+	// lender, when set, is the stream actor's dispatcher: a receiving goroutine that waits
+	// lends itself to the actor (wait).
+	lender *actors.Lender
+
 	// Owned by the receiving goroutine.
 	started     bool        // it has reported once: the actor delivers into msgs
 	waitReport  int         // unreported bytes that make a waiting handle report
@@ -83,6 +89,11 @@ func NewHandle(sendBuffer, window int) *Handle {
 // Bind names the stream actor the handle talks to.
 func (h *Handle) Bind(system *actor.ActorSystem, pid *actor.PID) { h.system, h.pid = system, pid }
 
+// LendTo makes a receiving goroutine that waits run the stream actor's messages meanwhile:
+// l must be the actor's dispatcher (actors.LentProps), prepared with InitOffer, and no other
+// goroutine may lend itself to it.
+func (h *Handle) LendTo(l *actors.Lender) { h.lender = l }
+
 // Recv returns the next message or the end (RecvResult.Err: io.EOF or the status). ok is
 // false when done closed before anything was delivered (the actor is gone, or the call's
 // context ended).
@@ -98,21 +109,9 @@ func (h *Handle) Recv(done <-chan struct{}) (r RecvResult, ok bool) {
 		if !h.started || h.unreported >= h.waitReport {
 			h.report()
 		}
-	wait:
-		for {
-			select {
-			case r = <-h.msgs:
-				break wait
-			case <-h.more:
-				h.report()
-			case <-done:
-				select { // what was delivered before the end still counts
-				case r = <-h.msgs:
-					break wait
-				default:
-					return RecvResult{}, false
-				}
-			}
+		var ok bool
+		if r, ok = h.wait(done); !ok {
+			return RecvResult{}, false
 		}
 	}
 	if r.last {
@@ -126,6 +125,32 @@ func (h *Handle) Recv(done <-chan struct{}) (r RecvResult, ok bool) {
 		h.report()
 	}
 	return r, true
+}
+
+// wait waits for the next delivery, lending the goroutine to the stream actor meanwhile
+// (actors.Lender.Offer): what the connection sends the actor then runs here, and the
+// message it delivers needs no other goroutine to wake this one.
+func (h *Handle) wait(done <-chan struct{}) (r RecvResult, ok bool) {
+	h.lender.Offer()
+	defer h.lender.Withdraw()
+	runs := h.lender.Runs()
+	for {
+		select {
+		case r = <-h.msgs:
+			return r, true
+		case t := <-runs:
+			h.lender.Run(t)
+		case <-h.more:
+			h.report()
+		case <-done:
+			select { // what was delivered before the end still counts
+			case r = <-h.msgs:
+				return r, true
+			default:
+				return RecvResult{}, false
+			}
+		}
+	}
 }
 
 // report tells the actor what was consumed.

@@ -59,6 +59,9 @@ type ServerParams struct {
 	// Window is the stream's receive window as the connection was configured (<= 0: its
 	// default).
 	Window int
+	// Lender, when set, is the actor's dispatcher (actors.LentProps, prepared with
+	// InitOffer): the handler's receiving goroutine lends itself while it waits.
+	Lender *actors.Lender
 }
 
 // Server is the server side of one streaming call.
@@ -159,6 +162,7 @@ func (s *Server) start(ctx actor.Context) {
 	s.p.Handlers.Add(1)
 	h := NewHandle(s.out.limit, s.p.Window)
 	h.Bind(system, self)
+	h.LendTo(s.p.Lender)
 	s.in.out, s.in.more, s.out.handle = h.msgs, h.more, h
 	stream := &ServerStream{ctx: hctx, h: h}
 	go runHandler(system, self, s.p.Handlers, s.p.Method.Handler, hctx, stream)
