@@ -3,6 +3,7 @@ package actors
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 	"weak"
 
@@ -138,8 +139,28 @@ var withRuntimeMailbox = actor.WithMailbox(runtimeMailbox)
 // entry goes when its system is collected, so the map does not keep systems alive.
 var envs sync.Map // weak.Pointer[actor.ActorSystem] → *runtimeEnv
 
+// envEntry is envFor's last answer: a call per RPC asks, almost always for one system.
+type envEntry struct {
+	system weak.Pointer[actor.ActorSystem]
+	env    *runtimeEnv
+}
+
+// lastEnv spares envFor weak.Make and a map lookup when asked for the same system again;
+// the entry holds its system weakly, like envs.
+var lastEnv atomic.Pointer[envEntry]
+
 // envFor returns the runtimeEnv of system.
 func envFor(system *actor.ActorSystem) *runtimeEnv {
+	if e := lastEnv.Load(); e != nil && e.system.Value() == system {
+		return e.env
+	}
+	env := lookupEnv(system)
+	lastEnv.Store(&envEntry{system: weak.Make(system), env: env})
+	return env
+}
+
+// lookupEnv returns the runtimeEnv of system from envs, making it the first time.
+func lookupEnv(system *actor.ActorSystem) *runtimeEnv {
 	key := weak.Make(system)
 	if e, ok := envs.Load(key); ok {
 		return e.(*runtimeEnv)
