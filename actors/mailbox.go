@@ -66,8 +66,8 @@ const (
 // Ring sizes inside the mailbox (powers of two): an actor gets a few system messages
 // (Started, Stop, Watch) and usually has few user messages queued.
 const (
-	mailboxInlineSys  = 4
-	mailboxInlineUser = 8
+	mailboxInlineSys  = 2
+	mailboxInlineUser = 4
 )
 
 var _ actor.Mailbox = (*mailbox)(nil)

@@ -173,7 +173,10 @@ func (s *UnaryServer) start(ctx actor.Context) {
 	s.self, s.conn, s.id = ctx.Self(), s.p.Stream.Conn, s.p.Stream.StreamID
 	s.dec.MaxSize, s.dec.PoolLarge = s.p.MaxRecv, true
 	s.req, s.method = s.p.Req, s.p.Method
-	deadline := time.Now().Add(s.req.Timeout)
+	var deadline time.Time
+	if s.req.HasTimeout {
+		deadline = time.Now().Add(s.req.Timeout)
+	}
 	s.hctx = &handler{system: ctx.ActorSystem(), self: s.self}
 	s.hctx.Init(s.p.BaseCtx, deadline, s.req.HasTimeout)
 	if s.req.HasTimeout {
