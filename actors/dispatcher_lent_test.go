@@ -307,14 +307,7 @@ func TestLenderLend(t *testing.T) {
 			assert.NotEqual(t, me, wait(t, ping.reply, "ping after End"), "a message posted after Lend returned ran on the goroutine that lent itself")
 
 			assert.Equal(t, me, a.log.on(t, "started"), "Started (scheduled before Lend) ran elsewhere than on the lending goroutine")
-			got := a.log.seqs()
-			for s := range tt.senders {
-				want := make([]int, tt.each+tt.afterEnd)
-				for i := range want {
-					want[i] = i
-				}
-				require.Equal(t, want, got[s], "sender %d: got its messages run in this order (or lost); want each once, in the order sent", s)
-			}
+			lentSeqsInOrder(t, a, tt.senders, tt.each+tt.afterEnd)
 			if !tt.concurrent && tt.afterEnd > 0 {
 				for _, e := range a.log.all() {
 					if e.name == "seq" && e.seq >= tt.each {
@@ -464,15 +457,9 @@ func TestLenderLendStress(t *testing.T) {
 					errs <- fmt.Errorf("call %d round %d: the actor never stopped", c, r)
 					return
 				}
-				if got := a.log.seqs()[0]; len(got) != each {
-					errs <- fmt.Errorf("call %d round %d: got %d messages run; want %d", c, r, len(got), each)
+				if err := lentSeqsErr(a, each); err != nil {
+					errs <- fmt.Errorf("call %d round %d: %w", c, r, err)
 					return
-				}
-				for i, seq := range a.log.seqs()[0] {
-					if seq != i {
-						errs <- fmt.Errorf("call %d round %d: got message %d at %d; want them in order", c, r, seq, i)
-						return
-					}
 				}
 				if a.overlap.Load() {
 					errs <- fmt.Errorf("call %d round %d: two runs of the actor overlapped", c, r)
@@ -538,4 +525,409 @@ func TestLenderServeBlockAsLentRunEnds(t *testing.T) {
 		"the work of Block, called from warm worker %d while the slot of serving goroutine %d was open, ran elsewhere", warm, serving)
 	stopLent(t, system, pid, a)
 	goleak.VerifyNone(t)
+}
+
+// offerLoop is a goroutine that lends itself as a stream's receiver does (Handle.wait):
+// Offer, then run what comes to Runs until stop closes, then Withdraw. With turns set, it
+// hands one token at a time to the posters through turns, and only while it waits in its
+// select (lent, no run of the actor on), so each message is posted while it waits. It
+// returns how many runs it received from Runs.
+func offerLoop(l *Lender, turns chan<- struct{}, stop <-chan struct{}) int {
+	l.Offer()
+	defer l.Withdraw()
+	runs, ran := l.Runs(), 0
+	for give := turns; ; {
+		select {
+		case give <- struct{}{}:
+			give = nil // one message at a time: the next turn after its run
+		case t := <-runs:
+			l.Run(t)
+			ran++
+			give = turns
+		case <-stop:
+			return ran
+		}
+	}
+}
+
+// lentSeqsInOrder fails t unless each sender's messages ran once each, 0..n-1 in order.
+func lentSeqsInOrder(t *testing.T, a *lentActor, senders, n int) {
+	t.Helper()
+	got := a.log.seqs()
+	for s := range senders {
+		want := make([]int, n)
+		for i := range want {
+			want[i] = i
+		}
+		require.Equal(t, want, got[s], "sender %d: got its messages run in this order (or lost, or twice); want each once, in the order sent", s)
+	}
+}
+
+// lentSeqsErr says how sender 0's messages ran unless they ran 0..n-1, once each, in order.
+func lentSeqsErr(a *lentActor, n int) error {
+	got := a.log.seqs()[0]
+	if len(got) != n {
+		return fmt.Errorf("got %d messages run; want %d, each once", len(got), n)
+	}
+	for i, seq := range got {
+		if seq != i {
+			return fmt.Errorf("got message %d at %d; want them once each, in order", seq, i)
+		}
+	}
+	return nil
+}
+
+// pingLent posts a ping and returns the goroutine it ran on: every message posted before it
+// (from the test's goroutine, or from goroutines the test waited for) has run by then.
+func pingLent(t *testing.T, system *actor.ActorSystem, pid *actor.PID) uint64 {
+	t.Helper()
+	ping := &lentPing{reply: make(chan uint64, 1)}
+	system.Root.Send(pid, ping)
+	return wait(t, ping.reply, "a ping")
+}
+
+// A goroutine that offers itself (InitOffer, Offer ... Withdraw) runs the actor while it
+// waits on Runs; once it withdrew, the actor runs on warm workers. Across both, every
+// message runs once, each sender's in order, never two runs at once.
+func TestLenderOffer(t *testing.T) {
+	tests := []struct {
+		name string
+		// senders goroutines post each messages per Offer cycle; with turns, one message
+		// at a time, each while the offering goroutine waits in its select (so every one
+		// must run on it); else freely, concurrently with its runs (a message posted as a
+		// run on it ends may go to a warm worker: it is busy, not waiting).
+		senders, each int
+		turns         bool
+		// cycles of Offer ... Withdraw, each followed by each messages per sender posted
+		// after Withdraw returned (which must run on warm workers).
+		cycles int
+	}{
+		{name: "one message while waiting", senders: 1, each: 1, turns: true, cycles: 1},
+		{name: "one sender, messages while waiting", senders: 1, each: 200, turns: true, cycles: 1},
+		{name: "several senders taking turns while waiting", senders: 4, each: 100, turns: true, cycles: 1},
+		{name: "several senders while waiting, several Offer cycles", senders: 4, each: 50, turns: true, cycles: 5},
+		{name: "concurrent senders while offering keep order", senders: 8, each: 500, cycles: 1},
+		{name: "concurrent senders across Offer cycles keep order", senders: 8, each: 100, cycles: 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			system := NewSystem()
+			var l Lender
+			l.InitOffer(system)
+			pid, a := spawnLent(system, &l, nil)
+			me := goid()
+			// Nobody offers yet: Started (and a ping) run on a warm worker.
+			assert.NotEqual(t, me, pingLent(t, system, pid), "a ping before any Offer ran on the goroutine that offers later")
+			assert.NotEqual(t, me, a.log.on(t, "started"), "Started, before any Offer, ran on the goroutine that offers later")
+
+			next := make([]int, tt.senders) // each sender's next sequence number
+			for c := range tt.cycles {
+				var turns chan struct{}
+				if tt.turns {
+					// The actor idle (no run on a warm worker ending, which would take
+					// the first message): each message then gets a run of its own.
+					settleOffered(t, system, pid, &l)
+					turns = make(chan struct{})
+				}
+				mark := len(a.log.all())
+				stop := make(chan struct{})
+				var posters sync.WaitGroup
+				for s := range tt.senders {
+					from := next[s]
+					posters.Go(func() {
+						for i := from; i < from+tt.each; i++ {
+							if turns != nil {
+								<-turns
+							}
+							system.Root.Send(pid, &lentSeq{sender: s, seq: i})
+						}
+					})
+					next[s] += tt.each
+				}
+				go func() {
+					posters.Wait()
+					close(stop)
+				}()
+				ran := offerLoop(&l, turns, stop) // returns after Withdraw
+				if tt.turns {
+					// Each message got a run of its own on this goroutine (or, the last,
+					// in Withdraw).
+					assert.GreaterOrEqual(t, ran, tt.senders*tt.each-1, "cycle %d: runs received from Runs", c)
+					for _, e := range a.log.all()[mark:] {
+						assert.Equal(t, me, e.g, "cycle %d: %s %d:%d, posted while the offering goroutine waited, ran on goroutine %d; want the offering goroutine %d", c, e.name, e.sender, e.seq, e.g, me)
+					}
+				}
+				// Withdraw ran what claimed the goroutine: after it, only warm workers.
+				mark = len(a.log.all())
+				for s := range tt.senders {
+					for range tt.each {
+						system.Root.Send(pid, &lentSeq{sender: s, seq: next[s]})
+						next[s]++
+					}
+				}
+				assert.NotEqual(t, me, pingLent(t, system, pid), "cycle %d: a ping after Withdraw ran on the goroutine that withdrew", c)
+				for _, e := range a.log.all()[mark:] {
+					assert.NotEqual(t, me, e.g, "cycle %d: %s %d:%d, posted after Withdraw returned, ran on the goroutine that withdrew", c, e.name, e.sender, e.seq)
+				}
+			}
+			lentSeqsInOrder(t, a, tt.senders, tt.cycles*2*tt.each)
+			assert.False(t, a.overlap.Load(), "two runs of the actor overlapped")
+			stopLent(t, system, pid, a)
+		})
+	}
+}
+
+// settleOffered returns once the actor is idle: l offered, a ping run through Runs (not
+// the tail of a run on a warm worker, which could take the next message), then withdrawn.
+func settleOffered(t *testing.T, system *actor.ActorSystem, pid *actor.PID, l *Lender) {
+	t.Helper()
+	l.Offer()
+	defer l.Withdraw()
+	for {
+		ping := &lentPing{reply: make(chan uint64, 1)}
+		system.Root.Send(pid, ping)
+		select {
+		case run := <-l.Runs():
+			l.Run(run)
+			select {
+			case <-ping.reply:
+				return // it ran in that run, which returned with the mailbox idle
+			default:
+			}
+			wait(t, ping.reply, "a ping")
+		case <-ping.reply: // a warm worker's run took it: try again
+		case <-time.After(waitFor):
+			t.Fatal("a ping posted while offering never ran")
+		}
+	}
+}
+
+// A run that claims the offering goroutine just before Withdraw (its task in, or on its way
+// to, Runs) runs inside Withdraw: Withdraw returns (never waits for ever), and the message
+// runs exactly once.
+func TestLenderOfferWithdrawRace(t *testing.T) {
+	tests := []struct {
+		name string
+		// post posts message i to pid around a Withdraw on the test's goroutine (the
+		// offering one); it returns once that post is done.
+		post func(system *actor.ActorSystem, pid *actor.PID, i int, withdraw func())
+		// onWithdrawer: the message must have run inside Withdraw, on its goroutine.
+		onWithdrawer bool
+	}{
+		{
+			name: "claimed before Withdraw, task waiting in Runs",
+			post: func(system *actor.ActorSystem, pid *actor.PID, i int, withdraw func()) {
+				system.Root.Send(pid, &lentSeq{seq: i}) // claims: the goroutine is offered, the actor idle
+				withdraw()
+			},
+			onWithdrawer: true,
+		},
+		{
+			name: "posted exactly as the goroutine withdraws",
+			post: func(system *actor.ActorSystem, pid *actor.PID, i int, withdraw func()) {
+				gate := make(chan struct{})
+				posted := make(chan struct{})
+				go func() {
+					<-gate
+					system.Root.Send(pid, &lentSeq{seq: i})
+					close(posted)
+				}()
+				close(gate)
+				withdraw()
+				<-posted
+			},
+		},
+		{
+			name: "posted exactly as the goroutine withdraws, after a run on it",
+			post: func(system *actor.ActorSystem, pid *actor.PID, i int, withdraw func()) {
+				gate := make(chan struct{})
+				posted := make(chan struct{})
+				go func() {
+					<-gate
+					system.Root.Send(pid, &lentSeq{seq: i})
+					close(posted)
+				}()
+				close(gate)
+				withdraw()
+				<-posted
+			},
+		},
+	}
+	iterations := 2000
+	if testing.Short() {
+		iterations = 200
+	}
+	for ti, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			system := NewSystem()
+			var l Lender
+			l.InitOffer(system)
+			pid, a := spawnLent(system, &l, nil)
+			settleOffered(t, system, pid, &l)
+			me := goid()
+			for i := range iterations {
+				l.Offer()
+				if ti == 2 {
+					// Wait as Handle.wait does for a ping posted while offering, running
+					// what comes to Runs meanwhile, so that the Withdraw below follows a
+					// Run (unless the actor's previous run, on a warm worker, took it).
+					ping := &lentPing{reply: make(chan uint64, 1)}
+					system.Root.Send(pid, ping)
+				ran:
+					for {
+						select {
+						case t := <-l.Runs():
+							l.Run(t)
+						case <-ping.reply:
+							break ran
+						case <-time.After(waitFor):
+							t.Fatalf("iteration %d: a ping posted while offering never ran", i)
+						}
+					}
+				}
+				withdrawn := make(chan struct{})
+				tt.post(system, pid, i, func() {
+					go func() { // watch: Withdraw must return
+						select {
+						case <-withdrawn:
+						case <-time.After(waitFor):
+							panic(fmt.Sprintf("iteration %d: Withdraw blocked for %v", i, waitFor))
+						}
+					}()
+					l.Withdraw()
+					close(withdrawn)
+				})
+				if tt.onWithdrawer {
+					var got *lentEvent
+					for _, e := range a.log.all() {
+						if e.name == "seq" && e.seq == i {
+							got = &e
+						}
+					}
+					require.NotNil(t, got, "iteration %d: Withdraw returned before the message that claimed the goroutine ran", i)
+					require.Equal(t, me, got.g, "iteration %d: the message that claimed the goroutine ran elsewhere than in Withdraw", i)
+				}
+			}
+			pingLent(t, system, pid)
+			require.NoError(t, lentSeqsErr(a, iterations))
+			assert.False(t, a.overlap.Load(), "two runs of the actor overlapped")
+			stopLent(t, system, pid, a)
+			goleak.VerifyNone(t)
+		})
+	}
+}
+
+// Many goroutines offer themselves at once, each to its own actor, in short Offer ... Withdraw
+// cycles, while a poster per actor posts throughout and pokes the goroutine to withdraw at
+// random points. Every message runs exactly once, in order; Withdraw always returns. Run
+// with -race.
+func TestLenderOfferStress(t *testing.T) {
+	actorsN, each := 64, 2000
+	if testing.Short() {
+		each = 200
+	}
+	system := NewSystem()
+	var wg sync.WaitGroup
+	errs := make(chan error, actorsN)
+	for c := range actorsN {
+		wg.Go(func() {
+			var l Lender
+			l.InitOffer(system)
+			pid, a := spawnLent(system, &l, nil)
+			poke := make(chan struct{}, 1)
+			posted := make(chan struct{})
+			go func() {
+				for i := range each {
+					system.Root.Send(pid, &lentSeq{seq: i})
+					if i%3 == 0 {
+						select {
+						case poke <- struct{}{}:
+						default:
+						}
+					}
+				}
+				close(posted)
+			}()
+			cycles := 0
+			for done := false; !done; cycles++ {
+				l.Offer()
+				runs := l.Runs()
+			wait:
+				for {
+					select {
+					case t := <-runs:
+						l.Run(t)
+					case <-poke:
+						break wait
+					case <-posted:
+						done = true
+						break wait
+					}
+				}
+				l.Withdraw()
+			}
+			ping := &lentPing{reply: make(chan uint64, 1)}
+			system.Root.Send(pid, ping)
+			select {
+			case <-ping.reply:
+			case <-time.After(waitFor):
+				errs <- fmt.Errorf("actor %d: a ping after the last Withdraw never ran", c)
+				return
+			}
+			if err := lentSeqsErr(a, each); err != nil {
+				errs <- fmt.Errorf("actor %d (%d Offer cycles): %w", c, cycles, err)
+				return
+			}
+			if a.overlap.Load() {
+				errs <- fmt.Errorf("actor %d: two runs of the actor overlapped", c)
+				return
+			}
+			system.Root.Stop(pid)
+			select {
+			case <-a.stopped:
+			case <-time.After(waitFor):
+				errs <- fmt.Errorf("actor %d: never stopped", c)
+			}
+		})
+	}
+	finished := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(finished)
+	}()
+	wait(t, finished, "the offering goroutines (a Withdraw that blocks for ever hangs one)")
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	goleak.VerifyNone(t)
+}
+
+// A nil Lender (a handle with no lender) offers nothing: Offer and Withdraw do nothing, and
+// Runs is a nil channel, so a select on it takes its other cases.
+func TestLenderNilOffer(t *testing.T) {
+	tests := []struct {
+		name string
+		do   func(l *Lender)
+	}{
+		{name: "Offer then Withdraw", do: func(l *Lender) { l.Offer(); l.Withdraw() }},
+		{name: "Withdraw alone", do: func(l *Lender) { l.Withdraw() }},
+		{name: "Offer twice then Withdraw twice", do: func(l *Lender) { l.Offer(); l.Offer(); l.Withdraw(); l.Withdraw() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var l *Lender
+			require.NotPanics(t, func() { tt.do(l) })
+			require.Nil(t, l.Runs(), "a nil Lender's Runs is not a nil channel")
+			l.Offer()
+			took := "runs"
+			select {
+			case <-l.Runs():
+			default:
+				took = "default"
+			}
+			assert.Equal(t, "default", took, "a select on a nil Lender's Runs with a default did not take the default")
+			l.Withdraw()
+		})
+	}
 }
