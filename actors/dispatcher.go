@@ -129,6 +129,8 @@ type runtimeEnv struct {
 	dispatcher *warmDispatcher
 	// opts is {WithMailbox(runtimeMailbox), WithDispatcher(dispatcher)}; never appended to.
 	opts []actor.PropsOption
+	// lendChans keeps the channels of ended loans (Lender.InitLend).
+	lendChans sync.Pool
 }
 
 // withRuntimeMailbox selects the runtime mailbox (mailbox.go).

@@ -44,6 +44,11 @@ type Lender struct {
 	blocking Blocking
 	serve    bool
 	first    task // the first run of a serving Lender, for runTask
+	// chans, for a loan (InitLend), is where tasks goes once Lend returns: nothing sends on
+	// it again (a run claims the goroutine before it sends, and no claim succeeds after
+	// giveBack), and it is empty. The pool is the actor system's, so a channel made in a
+	// testing/synctest bubble stays in it.
+	chans *sync.Pool
 }
 
 // runTask makes the warm worker that runs it the goroutine of a serving Lender: the warm
@@ -56,8 +61,13 @@ var _ actor.Dispatcher = (*Lender)(nil)
 // InitLend prepares l for a goroutine that will Lend itself: runs scheduled from now on wait
 // for that goroutine (Lend must follow). system selects the warm dispatcher.
 func (l *Lender) InitLend(system *actor.ActorSystem) {
-	l.warm = envFor(system).dispatcher
-	l.tasks = make(chan task, 2)
+	env := envFor(system)
+	l.warm, l.chans = env.dispatcher, &env.lendChans
+	if c, ok := l.chans.Get().(chan task); ok {
+		l.tasks = c
+	} else {
+		l.tasks = make(chan task, 2)
+	}
 	l.lent.Store(true)
 }
 
@@ -135,6 +145,7 @@ func (l *Lender) Lend() {
 		t := <-l.tasks
 		if t == nil {
 			l.giveBack()
+			l.chans.Put(l.tasks)
 			return
 		}
 		t.runTask()

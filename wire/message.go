@@ -249,7 +249,9 @@ func Pooled(b []byte) bool {
 // refers to it (nor to any slice of it). Other buffers are left alone.
 func ReleaseBuffer(b []byte) {
 	if Pooled(b) {
-		PutBuffer(&b)
+		p := new([]byte) // only here: &b would move every caller's b to the heap
+		*p = b
+		PutBuffer(p)
 	}
 }
 
