@@ -263,9 +263,7 @@ func (c *conn) Receive(ctx actor.Context) {
 	case *idleQuery:
 		c.onIdleQuery(ctx)
 	case *frameMsg:
-		c.reader.budget.give(m)
-		c.noteRead()
-		c.onFrame(ctx, m)
+		c.onFrames(ctx, m)
 	case connTimerMsg:
 		c.onKeepalive(ctx, m)
 	case *readerStopped:

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -32,7 +33,70 @@ type frameMsg struct {
 	// debug data of GOAWAY (fields).
 	headersFact HeadersReceived
 	dataFact    DataReceived
+
+	// next is the frame read after this one when the reader posted them together (the
+	// bytes of both had arrived): one message, and one run of the actor, for a batch.
+	next *frameMsg
 }
+
+// maxFrameBatch bounds how many frames the reader posts as one message.
+const maxFrameBatch = 64
+
+// onFrames handles, in order, the frames the reader posted together (frameMsg.next).
+func (c *conn) onFrames(ctx actor.Context, m *frameMsg) {
+	c.noteRead()
+	for m != nil {
+		next := m.next
+		m.next = nil
+		c.reader.budget.give(m)
+		c.onFrame(ctx, m)
+		if c.closeErr != nil {
+			return // closing: as a stop overtakes the frames still queued
+		}
+		m = next
+	}
+}
+
+// frameBatch is what the reader has read and not yet posted.
+type frameBatch struct {
+	head, tail *frameMsg
+	n          int
+}
+
+func (b *frameBatch) add(m *frameMsg) {
+	if b.head == nil {
+		b.head = m
+	} else {
+		b.tail.next = m
+	}
+	b.tail = m
+	b.n++
+}
+
+// post sends the batch to the actor, if it holds anything.
+func (b *frameBatch) post(system *actor.ActorSystem, owner *actor.PID) {
+	if b.head != nil {
+		system.Root.Send(owner, b.head)
+		*b = frameBatch{}
+	}
+}
+
+// nextFrameBuffered reports whether the whole next frame is in br already: reading it will
+// not block, so the frames read so far may wait to be posted with it.
+func nextFrameBuffered(br *bufio.Reader) bool {
+	if br.Buffered() < frameHeaderLen {
+		return false
+	}
+	h, err := br.Peek(frameHeaderLen)
+	if err != nil {
+		return false
+	}
+	n := int(h[0])<<16 | int(h[1])<<8 | int(h[2])
+	return br.Buffered() >= frameHeaderLen+n
+}
+
+// frameHeaderLen is the length of an HTTP/2 frame header (RFC 9113 §4.1).
+const frameHeaderLen = 9
 
 // payload is a DATA or PING frame's payload, or a GOAWAY's debug data.
 func (m *frameMsg) payload() []byte { return m.dataFact.Data }
@@ -70,7 +134,13 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, h
 			return err
 		}
 	}
+	br, _ := nc.(*bufio.Reader)
+	var batch frameBatch
+	defer batch.post(system, owner) // what was read before an error comes before readerStopped
 	for {
+		if batch.head != nil && (br == nil || batch.n >= maxFrameBatch || !nextFrameBuffered(br)) {
+			batch.post(system, owner) // the next read may block
+		}
 		var m *frameMsg
 		var f http2.Frame
 		fh, err := fr.ReadFrameHeader()
@@ -88,6 +158,9 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, h
 				// types." (Posting one could also pass for frameStreamError, type 0xff.)
 				continue
 			case *http2.HeadersFrame:
+				if !f.HeadersEnded() {
+					batch.post(system, owner) // reading its CONTINUATIONs may block
+				}
 				m, err = hr.read(f)
 			default:
 				if needsAnswer(f) && !control.read() {
@@ -103,10 +176,13 @@ func readFrames(system *actor.ActorSystem, owner *actor.PID, fr *http2.Framer, h
 			}
 			m = &frameMsg{typ: frameStreamError, streamID: se.StreamID, errCode: se.Code}
 		}
+		if budget.spent(m) {
+			batch.post(system, owner) // the actor gives back only what it was sent
+		}
 		if !budget.take(m) {
 			return errActorStopped
 		}
-		system.Root.Send(owner, m)
+		batch.add(m)
 	}
 }
 
