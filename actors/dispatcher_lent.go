@@ -44,9 +44,10 @@ type Lender struct {
 	blocking Blocking
 	serve    bool
 	first    task // the first run of a serving Lender, for runTask
-	// chans, for a loan (InitLend), is where tasks goes once Lend returns: nothing sends on
-	// it again (a run claims the goroutine before it sends, and no claim succeeds after
-	// giveBack), and it is empty. The pool is the actor system's, so a channel made in a
+	// chans, for a loan (InitLend, InitServe), is where tasks goes once the loan ended
+	// (Lend returned, the serving goroutine was given back): nothing sends on it again (a
+	// run claims the goroutine before it sends, and no claim succeeds after giveBack), and
+	// it is empty. The pool is the actor system's, so a channel made in a
 	// testing/synctest bubble stays in it.
 	chans *sync.Pool
 }
@@ -61,6 +62,13 @@ var _ actor.Dispatcher = (*Lender)(nil)
 // InitLend prepares l for a goroutine that will Lend itself: runs scheduled from now on wait
 // for that goroutine (Lend must follow). system selects the warm dispatcher.
 func (l *Lender) InitLend(system *actor.ActorSystem) {
+	l.initPooled(system)
+	l.lent.Store(true)
+}
+
+// initPooled sets the warm dispatcher and takes tasks from the system's pool, to go back
+// there once the loan ended (see chans).
+func (l *Lender) initPooled(system *actor.ActorSystem) {
 	env := envFor(system)
 	l.warm, l.chans = env.dispatcher, &env.lendChans
 	if c, ok := l.chans.Get().(chan task); ok {
@@ -68,15 +76,13 @@ func (l *Lender) InitLend(system *actor.ActorSystem) {
 	} else {
 		l.tasks = make(chan task, 2)
 	}
-	l.lent.Store(true)
 }
 
 // InitServe prepares l to take a goroutine of its own on its actor's first run (a warm
 // worker); the goroutine is given back after End, once the blocking work it runs (if any)
 // has returned.
 func (l *Lender) InitServe(system *actor.ActorSystem) {
-	l.warm = envFor(system).dispatcher
-	l.tasks = make(chan task, 2)
+	l.initPooled(system)
 	l.serve = true
 }
 
@@ -211,6 +217,7 @@ func (l *Lender) serveLoop(t task) {
 		}
 		if t = <-l.tasks; t == nil {
 			l.giveBack()
+			l.chans.Put(l.tasks)
 			return
 		}
 	}
