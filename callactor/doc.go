@@ -2,9 +2,10 @@
 //
 // Client (UnaryClient): owns the call's deadline timer, its cancellation, the response
 // decoder and the one result. It opens a stream on a connection actor (on a READY channel
-// the channel actor sends its first OpenStream for it: ClientParams.OpenSent), collects
-// headers, the message and trailers, and reports the response and exactly one outcome to
-// its ClientResult.
+// the caller, or the channel actor, sends its first OpenStream for it:
+// ClientParams.OpenSent), collects headers, the message and trailers, and reports the
+// response and exactly one outcome to its ClientResult. A blocking Invoke runs the actor on
+// its own goroutine while it waits (actors.Lender).
 //
 //	start ──(conn known or ConnectionPicked)──▶ opening ──StreamOpened──▶ open
 //	  │ PickFailed                                 │                        │ trailers, reset,
@@ -17,13 +18,16 @@
 // actors.MaxTransparentRetries times (internal/callwatch.Retry).
 //
 // Server (UnaryServer): parses the request headers, resolves the method, decodes the one
-// request message, runs the handler (a blocking function in a goroutine the actor owns,
-// or a user actor that answers by message), enforces the deadline, and writes the
-// response and status. A panicking handler fails the actor; its supervisor stops it and
+// request message, runs the handler (a blocking function, or a user actor that answers by
+// message), enforces the deadline, and writes the response and status. Its dispatcher
+// (actors.Lender) gives it a goroutine of its own on its first message, which then runs
+// the blocking handler (Block) and the handler's outcome; messages that come while the
+// handler runs (a deadline, a reset) run on a warm worker. A panicking handler fails the actor; its supervisor stops it and
 // the Stopping handler ends the call with INTERNAL.
 //
 // Both decode a message that arrives whole in one DATA frame in place (wire.Decoder.
-// FeedOwned) and give DATA and large message buffers back to their pools once the message
-// is unmarshalled; a server's large response goes back to its pool once the connection has
-// written it (actors.WriteStream.ReleaseData).
+// FeedOwned) and give DATA and message buffers (512 bytes and more) back to their pools once
+// the message is unmarshalled; a response goes back to its pool once the connection has
+// written it (actors.WriteStream.ReleaseData), a request once the call ended and the
+// connection wrote it (actors.OpenStream.ReportWritten).
 package callactor

@@ -11,6 +11,14 @@
 //	    │                          the channel goes IDLE / reconnects with backoff
 //	    ├── unary call actor ..... fails → its call ends INTERNAL; siblings go on
 //	    └── stream actor ......... fails → its stream ends INTERNAL; siblings go on
+//	StopOnFailure guardian
+//	└── unary call actor ......... started on a READY channel: the caller spawns it and
+//	                               sends its OpenStream to the connection itself (no hop
+//	                               through the channel actor); fails → its call ends
+//	                               INTERNAL. The connection, not the channel, tells it
+//	                               that the connection is gone (StreamReset, or an answer
+//	                               to an OpenStream left in its mailbox), and CANCELLED
+//	                               once the channel is closed.
 //
 // The server tree:
 //
