@@ -6,11 +6,18 @@
 // Ownership: a connection actor owns everything about its connection — the net.Conn's
 // write side, the HPACK encoder, settings, flow-control windows and the stream table.
 // Its reader goroutine owns the read side (and the HPACK decoder, conn_hpack.go) and only
-// posts copied frames to the actor; a DATA payload is read once, into a buffer the message
-// owns (conn_data.go). The actor writes frames into a buffered writer and flushes when no
-// other message is queued, after yielding the processor once if the batch is small, so
-// that the calls about to post to it share the write (conn.go, maybeFlush). Call actors (packages callactor and streamactor) own their calls
-// and talk to the connection actor with the commands and facts declared in conn.go.
+// posts copied frames to the actor, the frames already in its buffer as one message
+// (frameMsg.next); a DATA payload is read once, into a buffer the message owns
+// (conn_data.go). The actor writes frames into a buffered writer and flushes when no other
+// message is queued, after yielding the processor once if the batch is small, so that the
+// calls about to post to it share the write (conn.go, maybeFlush). Call actors (packages
+// callactor and streamactor) own their calls and talk to the connection actor with the
+// commands and facts declared in conn.go.
+//
+// Dispatchers: the runtime's actors run on a warm dispatcher (dispatcher.go: idle workers
+// wait in a stack and age out), and call actors on a Lender (dispatcher_lent.go), which
+// runs them on a goroutine that would otherwise only wait for them: a caller in Invoke, a
+// server call's own goroutine (which also runs its handler), a stream's receiver in Recv.
 //
 // Stream life cycle as the connection actor sees it:
 //
@@ -29,8 +36,10 @@
 //
 //	conn ──StreamReset{Unprocessed}──▶ call ──RetryCall──▶ channel ──ConnectionPicked──▶ call ──OpenStream──▶ conn′
 //
-// (A unary call's first open, on a READY channel, is sent by the channel actor on the
-// call's behalf as it spawns the call: StartCall.Open.)
+// (A unary call's first open, on a READY channel, is sent by its caller straight to the
+// connection the channel published (ChannelParams.Ready), or by the channel actor as it
+// spawns the call: StartCall.Open. The connection answers such an open even after it
+// stopped, and ends its streams CANCELLED once the channel is closed: conn_direct.go.)
 //
 // at most MaxTransparentRetries times. On GOAWAY the connection tells the channel first
 // (GoAwayReceived: the channel drops it and goes IDLE, so the retry connects anew) and then
