@@ -34,6 +34,13 @@ func (s *UnaryServer) writeHeaders(ctx actor.Context, md wire.Metadata, encoding
 // command to the connection.
 func (s *UnaryServer) writeResponse(ctx actor.Context, header wire.Metadata, encoding string, data []byte, trailer wire.Metadata) {
 	w := &actors.WriteStream{StreamID: s.id, Data: data, ReleaseData: true}
+	if len(header) == 0 && len(trailer) == 0 && encoding == "" && s.contentSubtype() == "" && !s.sentHead {
+		// The usual answer: fields shared by every call (the connection only reads them).
+		w.Headers, w.Trailers = okResponse.headers, okResponse.trailers
+		s.sentHead = true
+		s.finishWith(ctx, w)
+		return
+	}
 	// Headers and trailers share one backing array: usually 4 + 1 fields.
 	fields := make([]hpack.HeaderField, 0, 6+len(header)+len(trailer))
 	if !s.sentHead {
@@ -54,6 +61,15 @@ func (s *UnaryServer) writeResponse(ctx actor.Context, header wire.Metadata, enc
 	w.Trailers = tr
 	s.finishWith(ctx, w)
 }
+
+// okResponse is the header and trailer fields of a response with no metadata, no
+// compression and the default content type, and status OK.
+var okResponse = func() (r struct{ headers, trailers []hpack.HeaderField }) {
+	r.headers, _ = wire.AppendResponseHeaders(nil, ResponseHeaders("", "", nil))
+	r.trailers, _ = wire.AppendTrailers(nil, &wire.Trailers{Status: wire.StatusOK()})
+	r.headers, r.trailers = r.headers[:len(r.headers):len(r.headers)], r.trailers[:len(r.trailers):len(r.trailers)]
+	return r
+}()
 
 // writeStatus ends the call with st (see StatusWrite).
 func (s *UnaryServer) writeStatus(ctx actor.Context, header wire.Metadata, st *wire.Status, trailer wire.Metadata) {
