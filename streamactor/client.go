@@ -145,6 +145,7 @@ func (c *Client) Receive(ctx actor.Context) {
 		c.out.flush(ctx, c.conn, c.streamID)
 	case *takeMore:
 		c.in.pulled(ctx, c.conn, c.streamID, m.consumed)
+		c.checkDecoded(ctx)
 		c.maybeStop(ctx)
 	case *RecvFinal:
 		c.finalFn = m.Fn
@@ -345,6 +346,7 @@ func (c *Client) deliver(ctx actor.Context) {
 	}
 	if c.p.Subscriber == nil {
 		c.in.push()
+		c.checkDecoded(ctx)
 		return
 	}
 	for c.in.queued() > 0 {
@@ -437,6 +439,21 @@ func (c *Client) end(ctx actor.Context, st *wire.Status, reset bool) {
 	c.in.push()
 	c.tryFinal(ctx)
 	c.maybeStop(ctx)
+}
+
+// checkDecoded ends the call with the status of a message the handle could not be given
+// (it could not be decompressed), and cancels the stream, as grpc-go does; the messages
+// before it are still read.
+func (c *Client) checkDecoded(ctx actor.Context) {
+	err := c.in.takeFailed()
+	if err == nil {
+		return
+	}
+	if c.streamID != 0 {
+		ctx.Send(c.conn, &actors.ResetStream{StreamID: c.streamID, Code: http2.ErrCodeCancel})
+		c.streamID = 0
+	}
+	c.end(ctx, statusOf(err), false)
 }
 
 // cancel ends the call with st, resetting its stream. A call that has ended already may

@@ -28,6 +28,16 @@ type inbox struct {
 	taken    bool            // the end was delivered, or need not be: the actor may stop
 	endSent  bool            // the end went into out
 	early    int             // bytes of the decoder's partial message already returned
+	// failed is a message push could not decode (decompress): the stream ends with its
+	// status, as in grpc-go. The actor reads it with takeFailed and ends the call.
+	failed error
+}
+
+// takeFailed returns, once, the status of a message push could not decode.
+func (in *inbox) takeFailed() error {
+	err := in.failed
+	in.failed = nil
+	return err
 }
 
 type inMsg struct {
@@ -144,7 +154,16 @@ func (in *inbox) push() {
 		return
 	}
 	for in.queued() > 0 && len(in.out) < cap(in.out) {
-		in.out <- in.take()
+		r := in.take()
+		if r.Err != nil {
+			// Nothing after a message that cannot be decoded is delivered: the messages
+			// before it are read, then its status, for good (takeFailed).
+			clear(in.msgs)
+			in.msgs, in.head = in.msgs[:0], 0
+			in.ended, in.endErr, in.failed = true, r.Err, r.Err
+			break
+		}
+		in.out <- r
 	}
 	if in.ended && in.queued() == 0 && !in.endSent && len(in.out) < cap(in.out) {
 		in.out <- RecvResult{Err: in.endErr, last: true}

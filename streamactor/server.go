@@ -102,6 +102,7 @@ func (s *Server) Receive(ctx actor.Context) {
 		s.onReset(ctx, m.Status)
 	case *takeMore:
 		s.in.pulled(ctx, s.conn, s.id, m.consumed)
+		s.checkDecoded(ctx)
 	case *Send:
 		s.send(ctx, m)
 	case *sendHeaders:
@@ -208,6 +209,7 @@ func (s *Server) onData(ctx actor.Context, data []byte, end bool) {
 func (s *Server) deliver(ctx actor.Context) {
 	if s.p.Method.Handler != nil {
 		s.in.push()
+		s.checkDecoded(ctx)
 		return
 	}
 	ref := s.ref
@@ -290,6 +292,14 @@ func (s *Server) finish(ctx actor.Context, err error, header, trailer wire.Metad
 	s.out.closing = true
 	s.out.flush(ctx, s.conn, s.id)
 	s.stopIfDone(ctx)
+}
+
+// checkDecoded ends the call with the status of a message the handler's Recv could not be
+// given (it could not be decompressed), as grpc-go does.
+func (s *Server) checkDecoded(ctx actor.Context) {
+	if err := s.in.takeFailed(); err != nil {
+		s.abort(ctx, statusOf(err))
+	}
 }
 
 // abort ends the call at once with st: queued messages are dropped, the status is sent.
