@@ -132,6 +132,9 @@ type clientStream struct {
 	h       *streamactor.Handle
 	maxSend int
 	comp    wire.Compressor
+	// recvErr is the response that could not be unmarshalled: the call ended with it, and
+	// every later RecvMsg returns it (owned by the receiving goroutine).
+	recvErr error
 }
 
 var _ ClientStream = (*clientStream)(nil)
@@ -180,12 +183,20 @@ func (cs *clientStream) SendMsg(m proto.Message) error {
 }
 
 func (cs *clientStream) RecvMsg(m proto.Message) error {
+	if cs.recvErr != nil {
+		return cs.recvErr
+	}
 	payload, err := cs.recv()
 	if err != nil {
 		return err
 	}
 	if err := proto.Unmarshal(payload, m); err != nil {
-		return Errorf(Internal, "grpc: failed to unmarshal the response: %v", err)
+		// As grpc-go: a response that cannot be unmarshalled ends the call with that status
+		// (the stream is cancelled), and it stays the answer.
+		st := wire.Statusf(wire.Internal, "grpc: failed to unmarshal the response: %v", err)
+		cs.system.Root.Send(cs.pid, &streamactor.Cancel{Status: st})
+		cs.recvErr = st
+		return st
 	}
 	return nil
 }
