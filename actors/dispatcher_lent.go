@@ -15,7 +15,9 @@ import (
 //     from a worker to the caller;
 //   - a server call actor gets a goroutine of its own on its first activation, which later
 //     runs the call's blocking handler (Block), so a request's start, its handler and its
-//     response need no worker hand-offs either.
+//     response need no worker hand-offs either;
+//   - a stream's receiving goroutine lends itself only while it waits in Recv (Offer,
+//     Runs, Run, Withdraw), so the message it waits for is delivered where it is read.
 //
 // It is still an actor: its mailbox runs one message at a time, on one goroutine at a time,
 // and the goroutine only ever runs this mailbox. While the lent goroutine is busy (running
@@ -30,7 +32,8 @@ type Lender struct {
 	warm  *warmDispatcher
 	tasks chan task // runs for the lent goroutine, and nil for End
 	lent  atomic.Bool
-	// started is set by the first run of a Lender that makes its own goroutine (Serve).
+	// started is set by the first run of a serving Lender (InitServe), which takes its
+	// goroutine then.
 	started atomic.Bool
 	// slot is where Block leaves work for a serving goroutine: open from before its run
 	// starts until after it returns. A run on a warm worker may begin while the serving
