@@ -702,6 +702,21 @@ func settleOffered(t *testing.T, system *actor.ActorSystem, pid *actor.PID, l *L
 	}
 }
 
+// postAsWithdraws posts message i from another goroutine released just as the test's
+// goroutine calls withdraw, and returns once both are done.
+func postAsWithdraws(system *actor.ActorSystem, pid *actor.PID, i int, withdraw func()) {
+	gate := make(chan struct{})
+	posted := make(chan struct{})
+	go func() {
+		<-gate
+		system.Root.Send(pid, &lentSeq{seq: i})
+		close(posted)
+	}()
+	close(gate)
+	withdraw()
+	<-posted
+}
+
 // A run that claims the offering goroutine just before Withdraw (its task in, or on its way
 // to, Runs) runs inside Withdraw: Withdraw returns (never waits for ever), and the message
 // runs exactly once.
@@ -713,6 +728,8 @@ func TestLenderOfferWithdrawRace(t *testing.T) {
 		post func(system *actor.ActorSystem, pid *actor.PID, i int, withdraw func())
 		// onWithdrawer: the message must have run inside Withdraw, on its goroutine.
 		onWithdrawer bool
+		// afterRun: each Withdraw follows a Run of a ping posted while offering.
+		afterRun bool
 	}{
 		{
 			name: "claimed before Withdraw, task waiting in Runs",
@@ -722,42 +739,14 @@ func TestLenderOfferWithdrawRace(t *testing.T) {
 			},
 			onWithdrawer: true,
 		},
-		{
-			name: "posted exactly as the goroutine withdraws",
-			post: func(system *actor.ActorSystem, pid *actor.PID, i int, withdraw func()) {
-				gate := make(chan struct{})
-				posted := make(chan struct{})
-				go func() {
-					<-gate
-					system.Root.Send(pid, &lentSeq{seq: i})
-					close(posted)
-				}()
-				close(gate)
-				withdraw()
-				<-posted
-			},
-		},
-		{
-			name: "posted exactly as the goroutine withdraws, after a run on it",
-			post: func(system *actor.ActorSystem, pid *actor.PID, i int, withdraw func()) {
-				gate := make(chan struct{})
-				posted := make(chan struct{})
-				go func() {
-					<-gate
-					system.Root.Send(pid, &lentSeq{seq: i})
-					close(posted)
-				}()
-				close(gate)
-				withdraw()
-				<-posted
-			},
-		},
+		{name: "posted exactly as the goroutine withdraws", post: postAsWithdraws},
+		{name: "posted exactly as the goroutine withdraws, after a run on it", post: postAsWithdraws, afterRun: true},
 	}
 	iterations := 2000
 	if testing.Short() {
 		iterations = 200
 	}
-	for ti, tt := range tests {
+	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			system := NewSystem()
 			var l Lender
@@ -767,7 +756,7 @@ func TestLenderOfferWithdrawRace(t *testing.T) {
 			me := goid()
 			for i := range iterations {
 				l.Offer()
-				if ti == 2 {
+				if tt.afterRun {
 					// Wait as Handle.wait does for a ping posted while offering, running
 					// what comes to Runs meanwhile, so that the Withdraw below follows a
 					// Run (unless the actor's previous run, on a warm worker, took it).
