@@ -186,6 +186,9 @@ func (c *UnaryClient) onReset(ctx actor.Context, m *actors.StreamReset) {
 		ctx.Stop(c.self) // it waited for its open to be answered
 		return
 	}
+	if st := callwatch.ResetStatus(m.Status, c.p.Deadline, c.p.HasDeadline); st != m.Status {
+		m = &actors.StreamReset{StreamID: m.StreamID, Status: st, Unprocessed: m.Unprocessed}
+	}
 	if c.gotHead {
 		c.end(ctx, m.Status) // the server answered: it processed the call
 		return

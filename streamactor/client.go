@@ -217,6 +217,9 @@ func (c *Client) onReset(ctx actor.Context, m *actors.StreamReset) {
 		c.maybeStop(ctx) // it waited for its open to be answered
 		return
 	}
+	if st := callwatch.ResetStatus(m.Status, c.p.Deadline, c.p.HasDeadline); st != m.Status {
+		m = &actors.StreamReset{StreamID: m.StreamID, Status: st, Unprocessed: m.Unprocessed}
+	}
 	if c.gotHead || c.out.replay.lost {
 		c.end(ctx, m.Status, false)
 		return

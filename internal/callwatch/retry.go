@@ -51,3 +51,14 @@ func Again(ctx actor.Context, channel *actor.PID, waitForReady bool, headers []h
 	}
 	return out
 }
+
+// ResetStatus is the status a client call ends with for a reset of its stream: as grpc-go
+// reads it (http2Client.handleRSTStream), a CANCEL that comes once the call's deadline
+// has passed is the server giving up at that deadline, so the call ends DEADLINE_EXCEEDED,
+// whichever of the server's reset and the client's own timer comes first.
+func ResetStatus(st *wire.Status, deadline time.Time, hasDeadline bool) *wire.Status {
+	if st.Code() == wire.Canceled && hasDeadline && !time.Now().Before(deadline) {
+		return wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded")
+	}
+	return st
+}
