@@ -44,7 +44,7 @@ func Outgoing(ctx context.Context) Metadata { return callctx.Outgoing(ctx) }
 // Incoming returns the metadata of the call a server handler is serving, or nil.
 func Incoming(ctx context.Context) Metadata {
 	if sc := callctx.ServerCallFrom(ctx); sc != nil {
-		return sc.Incoming
+		return sc.IncomingMetadata()
 	}
 	return nil
 }

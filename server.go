@@ -161,7 +161,9 @@ func (s *Server) sendToServerActor(msg any) bool {
 // request headers, resolves the method, and spawns the unary or stream call actor; a bad
 // request is refused without an actor.
 func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.StreamOwner {
-	req, herr := wire.ParseRequestHeaders(st.Fields)
+	// The text metadata stays in the fields (the HEADERS frame's own, which nothing
+	// changes) until a handler asks for it: most never do.
+	req, herr := wire.ParseRequestHeadersLazy(st.Fields)
 	if herr != nil {
 		return callactor.Reject(herr)
 	}
@@ -183,6 +185,7 @@ func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.S
 		pid := ctx.Spawn(call.Props(s.system))
 		return actors.StreamOwner{PID: pid}
 	}
+	req.IncomingMetadata() // a stream's actor hands it on as IncomingCall.Incoming
 	params := streamactor.ServerParams{
 		Stream: st, Req: req, Method: h.stream, MaxRecv: s.opts.maxRecv, MaxSend: s.opts.maxSend,
 		BaseCtx: s.baseCtx, Handlers: &s.handlers, Compressor: compressor,

@@ -253,10 +253,10 @@ func (s *UnaryServer) startHandler(ctx actor.Context, payload []byte, compressed
 		return
 	}
 	hctx := s.hctx
-	s.sc = hctx.InitCall(s.req.Path, s.req.Metadata, s.req.AcceptEncoding, s.p.Compressor, hctx)
+	s.sc = hctx.InitCallLazy(s.req, s.p.Compressor, hctx) // metadata built if the handler asks
 	s.sc.SetRecvCompressed(compressed)
 	if s.method.Func == nil {
-		ctx.Send(s.method.Actor, &UnaryCall{Method: s.req.Path, Request: req, ctx: hctx, call: s.self, incoming: s.req.Metadata})
+		ctx.Send(s.method.Actor, &UnaryCall{Method: s.req.Path, Request: req, ctx: hctx, call: s.self, incoming: s.sc.IncomingMetadata()})
 		return
 	}
 	s.running = true

@@ -167,6 +167,15 @@ func FuzzParseRequestHeaders(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, herr := ParseRequestHeaders(bytesToFields(b))
+		// The lazy parse answers the same, and its metadata, once built, is the same.
+		lazy, lazyErr := ParseRequestHeadersLazy(bytesToFields(b))
+		require.Equal(t, herr == nil, lazyErr == nil, "eager %v, lazy %v", herr, lazyErr)
+		if herr != nil {
+			require.Equal(t, herr.Status.Code(), lazyErr.Status.Code())
+			require.Equal(t, herr.HTTPStatus, lazyErr.HTTPStatus)
+		} else {
+			require.Equal(t, h.Metadata, lazy.IncomingMetadata())
+		}
 		if herr != nil {
 			require.NotNil(t, herr.Status)
 			require.NotEqual(t, OK, herr.Status.Code())

@@ -46,8 +46,42 @@ type RequestHeaders struct {
 	AcceptEncoding string
 	// Metadata is the custom metadata. When sending, reserved keys are
 	// skipped. When receiving, it holds all non-reserved headers plus
-	// user-agent (as grpc-go exposes it); nil when there are none.
+	// user-agent (as grpc-go exposes it); nil when there are none. After
+	// ParseRequestHeadersLazy, read it with IncomingMetadata.
 	Metadata Metadata
+
+	// lazyFields, after ParseRequestHeadersLazy, are the request's fields whose
+	// text metadata is not in Metadata yet (IncomingMetadata adds it).
+	lazyFields []hpack.HeaderField
+}
+
+// IncomingMetadata returns Metadata, first adding the text metadata that
+// ParseRequestHeadersLazy left in the fields (binary metadata, which it
+// checks, is there already). It is not safe for concurrent use: call it from
+// the one goroutine that owns h, or behind a set-once guard.
+func (h *RequestHeaders) IncomingMetadata() Metadata {
+	if h.lazyFields == nil {
+		return h.Metadata
+	}
+	for _, f := range h.lazyFields {
+		if isMetadataField(f.Name) && !IsBinaryKey(f.Name) {
+			if h.Metadata == nil {
+				h.Metadata = make(Metadata)
+			}
+			_ = h.Metadata.add(f.Name, f.Value) // text values were checked by the parse
+		}
+	}
+	h.lazyFields = nil
+	return h.Metadata
+}
+
+// isMetadataField says whether a regular request field is metadata: user-agent
+// (as grpc-go exposes it) and every field that is not reserved.
+func isMetadataField(name string) bool {
+	if name == "" || name[0] == ':' {
+		return false
+	}
+	return name == hdrUserAgent || !IsReservedHeader(name)
 }
 
 // AppendRequestHeaders appends the header fields of a request to dst, in
@@ -159,6 +193,9 @@ type requestParser struct {
 	// allocation of their own (each is sliced with cap 1: an append copies).
 	vals  [4]string
 	nvals int
+	// lazy leaves text metadata in the fields (ParseRequestHeadersLazy);
+	// lazyText says there is some.
+	lazy, lazyText bool
 }
 
 // ParseRequestHeaders parses the header fields of a request on the server
@@ -176,7 +213,19 @@ type requestParser struct {
 //
 // A missing te is tolerated like grpc-go does.
 func ParseRequestHeaders(fields []hpack.HeaderField) (*RequestHeaders, *HeaderError) {
-	p := &requestParser{}
+	return parseRequestHeaders(fields, false)
+}
+
+// ParseRequestHeadersLazy is ParseRequestHeaders that leaves the text
+// metadata in fields until IncomingMetadata asks for it (most handlers never
+// do): fields must not change while h is in use. Binary metadata is decoded
+// (and checked) at once.
+func ParseRequestHeadersLazy(fields []hpack.HeaderField) (h *RequestHeaders, herr *HeaderError) {
+	return parseRequestHeaders(fields, true)
+}
+
+func parseRequestHeaders(fields []hpack.HeaderField, lazy bool) (*RequestHeaders, *HeaderError) {
+	p := &requestParser{lazy: lazy}
 	for _, f := range fields {
 		if herr := p.field(f); herr != nil {
 			return nil, herr
@@ -184,6 +233,9 @@ func ParseRequestHeaders(fields []hpack.HeaderField) (*RequestHeaders, *HeaderEr
 	}
 	if herr := p.finish(); herr != nil {
 		return nil, herr
+	}
+	if p.lazyText {
+		p.h.lazyFields = fields
 	}
 	return &p.h, nil
 }
@@ -267,6 +319,10 @@ func (p *requestParser) regular(f hpack.HeaderField) {
 }
 
 func (p *requestParser) addMetadata(f hpack.HeaderField) {
+	if p.lazy && !IsBinaryKey(f.Name) {
+		p.lazyText = true
+		return
+	}
 	if p.h.Metadata == nil {
 		p.h.Metadata = make(Metadata)
 	}

@@ -34,8 +34,12 @@ var ErrHeaderSent = errors.New("actorrpc: response headers already sent")
 type ServerCall struct {
 	// Method is the full method name, "/pkg.Service/Method".
 	Method string
-	// Incoming is the request's metadata. Read only.
+	// Incoming is the request's metadata, read only; read it with IncomingMetadata, which
+	// builds it on first use for a call set up with InitCallLazy.
 	Incoming wire.Metadata
+	// req, until IncomingMetadata builds Incoming from it, holds the request whose text
+	// metadata is still in its fields (wire.ParseRequestHeadersLazy); guarded by mu.
+	req *wire.RequestHeaders
 
 	// Accept is the client's grpc-accept-encoding. Read only.
 	Accept string
@@ -55,6 +59,16 @@ type ServerCall struct {
 // they announce) to the call actor. compressor is the server's default for this call.
 func NewServerCall(method string, incoming wire.Metadata, accept, compressor string, sendHeader func(wire.Metadata, string)) *ServerCall {
 	return &ServerCall{Method: method, Incoming: incoming, Accept: accept, compressor: compressor, sendHeader: sendHeader}
+}
+
+// IncomingMetadata returns the request's metadata (read only).
+func (sc *ServerCall) IncomingMetadata() wire.Metadata {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.req != nil {
+		sc.Incoming, sc.req = sc.req.IncomingMetadata(), nil
+	}
+	return sc.Incoming
 }
 
 // ErrNotAccepted is returned when the client does not accept the compressor asked for.

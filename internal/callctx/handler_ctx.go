@@ -78,6 +78,15 @@ type HeaderSender interface {
 	SendHeader(md wire.Metadata, encoding string)
 }
 
+// InitCallLazy is InitCall for a request parsed by wire.ParseRequestHeadersLazy: its
+// metadata is built the first time the handler asks for it (ServerCall.IncomingMetadata).
+// req must not change afterwards.
+func (h *Handler) InitCallLazy(req *wire.RequestHeaders, compressor string, sender HeaderSender) *ServerCall {
+	sc := h.InitCall(req.Path, nil, req.AcceptEncoding, compressor, sender)
+	sc.req = req
+	return sc
+}
+
 // InitCall sets up the ServerCall the context carries (see NewServerCall); sender takes
 // its SendHeader.
 func (h *Handler) InitCall(method string, incoming wire.Metadata, accept, compressor string, sender HeaderSender) *ServerCall {
