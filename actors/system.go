@@ -21,13 +21,15 @@ func (h discardHandler) WithGroup(string) slog.Handler           { return h }
 // NewSystem returns an actor system whose own logging is silenced. Messages that race with
 // an actor's stop (a frame for a call that just ended) become dead letters; protoactor-go
 // throttles their logging with a goroutine that lives one throttle interval, so the
-// interval is kept short.
+// interval is kept short. Its process registry is compacted (registry.go).
 func NewSystem() *actor.ActorSystem {
-	return actor.NewActorSystem(
+	system := actor.NewActorSystem(
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return slog.New(discardHandler{}) }),
 		actor.WithDeadLetterRequestLogging(false),
 		actor.WithDeadLetterThrottleInterval(time.Millisecond),
 	)
+	compactRegistry(system)
+	return system
 }
 
 var (
