@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/pprof"
 	"sync/atomic"
 	"syscall"
 )
@@ -59,6 +61,10 @@ func StartServer(f ServerFlags, lis net.Listener) (*ServerProcess, error) {
 		s := TakeSnapshot(served.Load())
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(s)
+	})
+	mux.HandleFunc("GET /heap", func(w http.ResponseWriter, _ *http.Request) {
+		runtime.GC()
+		_ = pprof.Lookup("heap").WriteTo(w, 0)
 	})
 	go func() {
 		if err := http.Serve(p.admin, mux); err != nil && !errors.Is(err, net.ErrClosed) {
