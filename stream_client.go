@@ -186,11 +186,13 @@ func (cs *clientStream) RecvMsg(m proto.Message) error {
 	if cs.recvErr != nil {
 		return cs.recvErr
 	}
-	payload, err := cs.recv()
+	r, err := cs.recv()
 	if err != nil {
 		return err
 	}
-	if err := proto.Unmarshal(payload, m); err != nil {
+	err = proto.Unmarshal(r.Payload, m)
+	r.Release() // m holds copies of what it keeps
+	if err != nil {
 		// As grpc-go: a response that cannot be unmarshalled ends the call with that status
 		// (the stream is cancelled), and it stays the answer.
 		st := wire.Statusf(wire.Internal, "grpc: failed to unmarshal the response: %v", err)
@@ -201,15 +203,15 @@ func (cs *clientStream) RecvMsg(m proto.Message) error {
 	return nil
 }
 
-func (cs *clientStream) recv() ([]byte, error) {
+func (cs *clientStream) recv() (streamactor.RecvResult, error) {
 	r, ok := cs.h.Recv(cs.outcome.Done)
 	if ok {
-		return r.Payload, r.Err
+		return r, r.Err
 	}
 	if cs.outcome.Err != nil {
-		return nil, cs.outcome.Err
+		return streamactor.RecvResult{}, cs.outcome.Err
 	}
-	return nil, io.EOF
+	return streamactor.RecvResult{}, io.EOF
 }
 
 // recvFinal reads the one response and the end of a client-streaming call without

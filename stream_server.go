@@ -50,7 +50,9 @@ func (s *serverStream) RecvMsg(m proto.Message) error {
 		return err
 	}
 	s.sc.SetRecvCompressed(r.Compressed)
-	if err := proto.Unmarshal(r.Payload, m); err != nil {
+	err = proto.Unmarshal(r.Payload, m)
+	r.Release() // m holds copies of what it keeps
+	if err != nil {
 		return Errorf(Internal, "grpc: error unmarshalling request: %v", err)
 	}
 	return nil

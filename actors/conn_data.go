@@ -20,7 +20,7 @@ import (
 //
 // Buffers of DATA payloads of 512 bytes or more come from pools (pools at the edge: only the
 // owner of a payload gives it back, once, with ReleaseData, when nothing refers to it any
-// more); a stream, which never gives them back, gets small ones copied (ownData).
+// more). A stream gives a payload back once every message in it is decoded.
 
 // dataChunkSize is the size of pooled DATA buffers: the default SETTINGS_MAX_FRAME_SIZE.
 const dataChunkSize = 16 << 10
@@ -60,17 +60,10 @@ func ReleaseData(b []byte) {
 	dataPool.Put((*[dataChunkSize]byte)(b[:dataChunkSize]))
 }
 
-// ownData returns a DATA payload for an owner that never gives it back (a stream, which
-// delivers messages that alias it): a small pooled buffer, which would be lost to its pool
-// and which may be twice the payload, is copied into one of its own size and given back.
-func ownData(b []byte) []byte {
-	if cap(b) == dataChunkSize || !wire.Pooled(b) {
-		return b
-	}
-	out := make([]byte, len(b))
-	copy(out, b)
-	wire.ReleaseBuffer(b)
-	return out
+// Releasable says ReleaseData would give b back to a pool: b is a whole DATA payload
+// buffer from one.
+func Releasable(b []byte) bool {
+	return cap(b) == dataChunkSize || wire.Pooled(b)
 }
 
 // readData reads the payload of the DATA frame whose header fh the Framer just read, as

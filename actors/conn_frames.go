@@ -220,11 +220,7 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 		}
 	}
 	if len(f.payload()) > 0 || end {
-		data := f.payload()
-		if s.manualFlow {
-			data = ownData(data)
-		}
-		f.dataFact = DataReceived{StreamID: s.id, Data: data, EndStream: end}
+		f.dataFact = DataReceived{StreamID: s.id, Data: f.payload(), EndStream: end}
 		ctx.Send(s.owner, &f.dataFact)
 	}
 	if end {

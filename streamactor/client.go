@@ -360,7 +360,9 @@ func (c *Client) deliver(ctx actor.Context) {
 			return
 		}
 		msg := c.p.NewMessage()
-		if err := proto.Unmarshal(r.Payload, msg); err != nil {
+		err := proto.Unmarshal(r.Payload, msg)
+		r.Release()
+		if err != nil {
 			c.end(ctx, wire.NewStatus(wire.Internal, "grpc: failed to unmarshal the response: "+err.Error()), true)
 			return
 		}

@@ -3,6 +3,7 @@ package streamactor
 import (
 	"encoding/binary"
 	"io"
+	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -44,6 +45,25 @@ type inMsg struct {
 	payload    []byte
 	compressed bool
 	size       int // bytes on the wire, returned to the window when consumed
+	// frame is the DATA payload the message filled alone, to give back to its pool once
+	// the message is decoded (RecvResult.Release); shared, the payload it shares with the
+	// other messages of its frame. Both nil for a buffer that goes back to no pool.
+	frame  []byte
+	shared *sharedFrame
+}
+
+// sharedFrame is a pooled DATA payload split into several messages: the last of them to
+// be released gives it back.
+type sharedFrame struct {
+	buf  []byte
+	refs atomic.Int32
+}
+
+// release drops one message's hold on the frame.
+func (f *sharedFrame) release() {
+	if f.refs.Add(-1) == 0 {
+		actors.ReleaseData(f.buf)
+	}
 }
 
 // feed splits a DATA payload, which the stream owns, into queued messages. A decode error
@@ -51,17 +71,27 @@ type inMsg struct {
 // Its bytes count once it is whole, so a message larger than the window still arrives
 // (grpc-go widens the window for it); the decoder holds at most one, within the size
 // limit.
+//
+// Payloads come from the connection's pools: the messages that alias one go back to its
+// pool once all of them are decoded (RecvResult.Release), and one the decoder took whole
+// (it copies) goes back at once.
 func (in *inbox) feed(data []byte) (free int, err error) {
 	if in.ended {
 		return 0, nil
 	}
+	rest := data
 	if in.dec.Buffered() == 0 {
-		data = in.split(data)
-		if len(data) == 0 {
+		first := len(in.msgs)
+		rest = in.split(data)
+		in.share(data, first)
+		if len(rest) == 0 {
 			return 0, nil
 		}
 	}
-	in.dec.Feed(data)
+	if len(rest) == len(data) {
+		defer actors.ReleaseData(data) // no message aliases it, and Feed copies it
+	}
+	in.dec.Feed(rest)
 	for {
 		payload, compressed, ok, err := in.dec.Next()
 		if err != nil {
@@ -81,15 +111,37 @@ func (in *inbox) feed(data []byte) (free int, err error) {
 	return free, nil
 }
 
+// share marks the messages split from data, msgs[first:], as holding it: one that is
+// alone in it gives it back when released, several share it.
+func (in *inbox) share(data []byte, first int) {
+	n := len(in.msgs) - first
+	switch {
+	case n == 0 || !actors.Releasable(data):
+	case n == 1:
+		in.msgs[first].frame = data
+	default:
+		f := &sharedFrame{buf: data}
+		f.refs.Store(int32(n))
+		for i := first; i < len(in.msgs); i++ {
+			in.msgs[i].shared = f
+		}
+	}
+}
+
+// limit is the largest message the stream accepts.
+func (in *inbox) limit() uint64 {
+	if in.dec.MaxSize == 0 {
+		return wire.DefaultMaxRecvMessageSize
+	}
+	return uint64(in.dec.MaxSize)
+}
+
 // split queues the whole, valid messages at the front of data without copying them: their
 // payloads alias data (a DataReceived owns its bytes, and nothing writes to them). It
 // returns the rest, for the decoder: a message cut by the frame's end, or a bad prefix the
 // decoder reports.
 func (in *inbox) split(data []byte) []byte {
-	limit := uint64(in.dec.MaxSize)
-	if limit == 0 {
-		limit = wire.DefaultMaxRecvMessageSize
-	}
+	limit := in.limit()
 	for len(data) >= wire.MessagePrefixLen {
 		flag, n := data[0], uint64(binary.BigEndian.Uint32(data[1:wire.MessagePrefixLen]))
 		if flag > 1 || n > limit || n > uint64(len(data)-wire.MessagePrefixLen) {
@@ -121,9 +173,10 @@ func (in *inbox) take() RecvResult {
 	if in.head == len(in.msgs) {
 		in.msgs, in.head = in.msgs[:0], 0
 	}
-	r := RecvResult{Payload: m.payload, Compressed: m.compressed, size: m.size}
+	r := RecvResult{Payload: m.payload, Compressed: m.compressed, size: m.size, frame: m.frame, shared: m.shared}
 	if m.compressed {
 		out, err := decompress(in.encoding, m.payload, in.dec.MaxSize)
+		r.Release() // decompressed into a buffer of its own, or failed
 		if err != nil {
 			r.Payload, r.Err = nil, err
 		} else {

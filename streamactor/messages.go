@@ -39,6 +39,25 @@ type RecvResult struct {
 	// last marks the end; size is the message's length on the wire.
 	last bool
 	size int
+	// frame is the pooled buffer Payload lies in, if the message has it alone; shared,
+	// if it shares it with other messages.
+	frame  []byte
+	shared *sharedFrame
+}
+
+// Release gives the buffer of Payload back to its pool (once every message that shares
+// it is released). Call it once Payload is decoded and nothing refers to it any more
+// (proto.Unmarshal copies what it keeps), or not at all.
+func (r *RecvResult) Release() {
+	switch {
+	case r.frame != nil:
+		actors.ReleaseData(r.frame)
+	case r.shared != nil:
+		r.shared.release()
+	default:
+		return
+	}
+	r.frame, r.shared, r.Payload = nil, nil, nil
 }
 
 // HeaderRequest asks for the response headers; Reply gets them once they arrive or the

@@ -221,7 +221,9 @@ func (s *Server) deliver(ctx actor.Context) {
 			return
 		}
 		msg := s.p.Method.NewRequest()
-		if err := proto.Unmarshal(r.Payload, msg); err != nil {
+		err := proto.Unmarshal(r.Payload, msg)
+		r.Release()
+		if err != nil {
 			s.abort(ctx, wire.NewStatus(wire.Internal, "grpc: error unmarshalling request: "+err.Error()))
 			return
 		}
