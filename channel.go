@@ -61,6 +61,9 @@ type Channel struct {
 	// calls spawns the calls openDirect starts, under a guardian that stops a failed call.
 	calls *actor.RootContext
 
+	// headers caches the request headers of calls without metadata or deadline.
+	headers headerCache
+
 	// mu orders StartCall messages before the close message: Close takes it exclusively.
 	mu     sync.RWMutex
 	closed bool
@@ -327,9 +330,16 @@ func (c *Channel) requestHeaders(ctx context.Context, method, compressor string)
 	if err := ctx.Err(); err != nil {
 		return nil, time.Time{}, false, StatusOf(err).Err()
 	}
-	h := wire.RequestHeaders{Path: method, Authority: c.authority, UserAgent: c.userAgent, Metadata: callctx.Outgoing(ctx),
-		Encoding: compressor, AcceptEncoding: callactor.SupportedEncodings}
+	md := callctx.Outgoing(ctx)
 	d, hasDeadline := ctx.Deadline()
+	cacheable := len(md) == 0 && !hasDeadline && compressor == ""
+	if cacheable {
+		if fields, ok := c.headers.get(method); ok {
+			return fields, d, false, nil
+		}
+	}
+	h := wire.RequestHeaders{Path: method, Authority: c.authority, UserAgent: c.userAgent, Metadata: md,
+		Encoding: compressor, AcceptEncoding: callactor.SupportedEncodings}
 	if hasDeadline {
 		h.HasTimeout, h.Timeout = true, time.Until(d)
 		if h.Timeout <= 0 {
@@ -339,6 +349,9 @@ func (c *Channel) requestHeaders(ctx context.Context, method, compressor string)
 	fields, err := wire.AppendRequestHeaders(nil, &h)
 	if err != nil {
 		return nil, d, hasDeadline, Errorf(Internal, "actorrpc: invalid request metadata: %s", StatusOf(err).Message())
+	}
+	if cacheable {
+		c.headers.put(method, fields)
 	}
 	return fields, d, hasDeadline, nil
 }
