@@ -22,9 +22,7 @@ func compactRegistry(system *actor.ActorSystem) {
 	buckets := system.ProcessRegistry.LocalPIDs
 	one := cmap.New()
 	for _, b := range buckets.LocalPIDs {
-		for id, p := range b.Items() {
-			one.Set(id, p)
-		}
+		b.IterCb(func(id string, p any) { one.Set(id, p) }) // no goroutines, unlike Items
 	}
 	buckets.LocalPIDs = []cmap.ConcurrentMap{one}
 }
