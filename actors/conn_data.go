@@ -45,7 +45,7 @@ func dataBuffer(n int) []byte {
 		}
 		return new([dataChunkSize]byte)[:n]
 	case n >= smallPooledDataMin && n < pooledDataMin:
-		return (*wire.GetBuffer(n))[:n]
+		return wire.GetBuffer(n)[:n]
 	}
 	return make([]byte, n)
 }

@@ -15,7 +15,7 @@ const batchMax = 16 << 10
 // connection is idle when it sends, none of the waiting.
 type batch struct {
 	data   []byte
-	pooled *[]byte
+	pooled []byte
 }
 
 // add copies data into the batch and says whether it did: false for a message too large
@@ -29,14 +29,14 @@ func (b *batch) add(ctx actor.Context, conn *actor.PID, id uint32, o *outbox, da
 	}
 	if b.pooled == nil {
 		b.pooled = getSendBuffer(batchMax)
-		b.data = (*b.pooled)[:0]
+		b.data = b.pooled[:0]
 	}
 	b.data = append(b.data, data...)
 	return true
 }
 
 // take returns the batch's bytes and buffer, and empties it.
-func (b *batch) take() ([]byte, *[]byte) {
+func (b *batch) take() ([]byte, []byte) {
 	data, pooled := b.data, b.pooled
 	b.data, b.pooled = nil, nil
 	return data, pooled

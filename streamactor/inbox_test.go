@@ -19,7 +19,7 @@ func pooledFrame(t *testing.T, sizes ...int) []byte {
 	for i, n := range sizes {
 		msgs = wire.AppendMessage(msgs, bytes.Repeat([]byte{byte(i + 1)}, n), false)
 	}
-	buf := (*wire.GetBuffer(len(msgs)))[:len(msgs)]
+	buf := wire.GetBuffer(len(msgs))[:len(msgs)]
 	copy(buf, msgs)
 	require.True(t, wire.Pooled(buf), "test frame comes from a pool")
 	return buf

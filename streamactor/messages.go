@@ -20,7 +20,7 @@ type Send struct {
 	// as the connection writes the bytes.
 	credited bool
 	// pooled, when set, is Data's buffer (Encode): the outbox gives it back once written.
-	pooled *[]byte
+	pooled []byte
 	// write is where the actor makes the message's actors.WriteStream: the Send is the
 	// actor's once posted, so the one allocation carries the message to the connection.
 	write actors.WriteStream

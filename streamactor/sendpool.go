@@ -17,8 +17,8 @@ const sendPoolMaxShift = 15
 // Outgoing is one encoded, length-prefixed message on its way to a stream actor.
 type Outgoing struct {
 	Data []byte
-	// pooled, when set, is Data's buffer, from wire.GetBuffer.
-	pooled *[]byte
+	// pooled, when set, is Data's buffer, whole, from wire.GetBuffer.
+	pooled []byte
 }
 
 // Encode marshals m as a length-prefixed message, compressed with comp (nil for none),
@@ -36,14 +36,14 @@ func Encode(m proto.Message, comp wire.Compressor, maxSend int) (Outgoing, error
 		return Outgoing{Data: data}, err
 	}
 	p := getSendBuffer(wire.MessagePrefixLen + size)
-	buf, err := proto.MarshalOptions{UseCachedSize: true}.MarshalAppend((*p)[:wire.MessagePrefixLen], m)
+	buf, err := proto.MarshalOptions{UseCachedSize: true}.MarshalAppend(p[:wire.MessagePrefixLen], m)
 	if err != nil {
 		putSendBuffer(p)
 		return Outgoing{}, wire.Statusf(wire.Internal, "grpc: error while marshaling: %v", err)
 	}
 	n := len(buf) - wire.MessagePrefixLen
 	buf[0], buf[1], buf[2], buf[3], buf[4] = 0, byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
-	if cap(buf) != cap(*p) { // the message grew while being marshalled: not the pool's
+	if cap(buf) != cap(p) { // the message grew while being marshalled: not the pool's
 		putSendBuffer(p)
 		return Outgoing{Data: buf}, nil
 	}
@@ -51,11 +51,7 @@ func Encode(m proto.Message, comp wire.Compressor, maxSend int) (Outgoing, error
 }
 
 // getSendBuffer returns an empty buffer of at least n bytes from wire's buffer pools.
-func getSendBuffer(n int) *[]byte {
-	p := wire.GetBuffer(n)
-	*p = (*p)[:0]
-	return p
-}
+func getSendBuffer(n int) []byte { return wire.GetBuffer(n)[:0] }
 
 // putSendBuffer gives a buffer back to wire's buffer pools.
-func putSendBuffer(p *[]byte) { wire.PutBuffer(p) }
+func putSendBuffer(b []byte) { wire.PutBuffer(b) }

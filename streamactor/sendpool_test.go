@@ -50,7 +50,7 @@ func TestEncode(t *testing.T) {
 // buffer goes back only once all of its bytes are written, and never when it is not ours.
 func TestWrittenQueue(t *testing.T) {
 	var w writtenQueue
-	a, b, c := &[]byte{}, &[]byte{}, (*[]byte)(nil)
+	a, b, c := make([]byte, 0, 100), make([]byte, 0, 50), []byte(nil) // not pool sizes: left alone
 	w.add(100, a)
 	w.add(50, b)
 	w.add(10, c)

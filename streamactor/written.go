@@ -10,11 +10,11 @@ type writtenQueue struct {
 
 type writtenMsg struct {
 	n      int
-	pooled *[]byte // nil: not ours to give back (kept for a replay, or not pooled)
+	pooled []byte // nil: not ours to give back (kept for a replay, or not pooled)
 }
 
 // add records n bytes handed to the connection.
-func (w *writtenQueue) add(n int, pooled *[]byte) { w.q = append(w.q, writtenMsg{n, pooled}) }
+func (w *writtenQueue) add(n int, pooled []byte) { w.q = append(w.q, writtenMsg{n, pooled}) }
 
 // sent records n bytes written and gives back the buffers now written whole.
 func (w *writtenQueue) sent(n int) {

@@ -3,6 +3,7 @@ package wire
 import (
 	"math/bits"
 	"sync"
+	"unsafe"
 )
 
 // Buffers by power-of-two size, 256 B to 16 MiB, shared by everything that encodes or
@@ -14,32 +15,32 @@ const (
 	bufPoolMaxShift = 24
 )
 
-// bufPools[i] holds *[]byte of len == cap == 1<<(i+bufPoolMinShift).
+// bufPools[i] holds buffers of 1<<(i+bufPoolMinShift) bytes, each as the unsafe.Pointer to
+// its first byte: a pointer goes into the pool's interface without an allocation, where a
+// *[]byte would need one for every buffer given back.
 var bufPools [bufPoolMaxShift - bufPoolMinShift + 1]sync.Pool
 
 // GetBuffer returns a buffer of at least n bytes, its length its capacity: from a pool
 // (a power-of-two size) up to 16 MiB, newly made above.
-func GetBuffer(n int) *[]byte {
+func GetBuffer(n int) []byte {
 	if n > 1<<bufPoolMaxShift {
-		b := make([]byte, n)
-		return &b
+		return make([]byte, n)
 	}
 	shift := max(bits.Len(uint(n-1)), bufPoolMinShift)
-	if p, ok := bufPools[shift-bufPoolMinShift].Get().(*[]byte); ok {
-		return p
+	if p, ok := bufPools[shift-bufPoolMinShift].Get().(unsafe.Pointer); ok {
+		return unsafe.Slice((*byte)(p), 1<<shift)
 	}
-	b := make([]byte, 1<<shift)
-	return &b
+	return make([]byte, 1<<shift)
 }
 
-// PutBuffer gives back a buffer GetBuffer returned, once no one refers to it (nor to any
-// slice of it). A buffer of a size no pool holds is left to the garbage collector.
-func PutBuffer(p *[]byte) {
-	c := cap(*p)
+// PutBuffer gives back a buffer GetBuffer returned (b, or any slice of it that starts where
+// it starts), once no one refers to it (nor to any slice of it). A buffer of a size no pool
+// holds is left to the garbage collector.
+func PutBuffer(b []byte) {
+	c := cap(b)
 	shift := bits.Len(uint(c - 1))
 	if c&(c-1) != 0 || shift < bufPoolMinShift || shift > bufPoolMaxShift {
 		return
 	}
-	*p = (*p)[:c]
-	bufPools[shift-bufPoolMinShift].Put(p)
+	bufPools[shift-bufPoolMinShift].Put(unsafe.Pointer(unsafe.SliceData(b[:c])))
 }

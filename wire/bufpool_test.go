@@ -19,19 +19,27 @@ func TestGetBufferSizes(t *testing.T) {
 		{n: 1<<24 + 1, wantCap: 1<<24 + 1}, // above the pools: made to size
 	}
 	for _, tt := range tests {
-		p := GetBuffer(tt.n)
-		assert.Equal(t, tt.wantCap, cap(*p), "GetBuffer(%d): got cap %d; want %d", tt.n, cap(*p), tt.wantCap)
-		assert.Len(t, *p, cap(*p), "GetBuffer(%d): its length is its capacity", tt.n)
-		PutBuffer(p)
+		b := GetBuffer(tt.n)
+		assert.Equal(t, tt.wantCap, cap(b), "GetBuffer(%d): got cap %d; want %d", tt.n, cap(b), tt.wantCap)
+		assert.Len(t, b, cap(b), "GetBuffer(%d): its length is its capacity", tt.n)
+		PutBuffer(b)
 	}
 }
 
-func TestPutBufferRestoresTheLength(t *testing.T) {
-	p := GetBuffer(1000)
-	*p = (*p)[:0] // as a user appending into it would
-	PutBuffer(p)
-	assert.Len(t, *p, 1024, "a buffer goes back with its full length")
-	odd := make([]byte, 1000)
-	PutBuffer(&odd) // no pool's size: left alone
-	assert.Len(t, odd, 1000)
+func TestPutBufferGivesBackWholeBuffers(t *testing.T) {
+	b := GetBuffer(1000)
+	b[0] = 42
+	PutBuffer(b[:0]) // as a user appending into it would: its full length comes back
+	got := GetBuffer(1000)
+	assert.Len(t, got, 1024, "a buffer comes back with its full length")
+	PutBuffer(make([]byte, 1000)) // no pool's size: left alone
+}
+
+func TestReleaseBufferAllocatesNothing(t *testing.T) {
+	b := GetBuffer(2048)
+	allocs := testing.AllocsPerRun(100, func() {
+		ReleaseBuffer(b)
+		b = GetBuffer(2048)
+	})
+	assert.Zero(t, allocs, "allocations per release and get of a pooled buffer")
 }

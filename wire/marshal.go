@@ -64,7 +64,7 @@ func marshalMessage(m proto.Message, maxSend int, pooled bool) ([]byte, error) {
 	}
 	var buf []byte
 	if n := MessagePrefixLen + size; pooled && n >= encodePoolMin && n <= poolMax {
-		buf = (*largeBuffer(n))[:MessagePrefixLen] // ReleaseBuffer may give it back
+		buf = largeBuffer(n)[:MessagePrefixLen] // ReleaseBuffer may give it back
 	} else {
 		buf = make([]byte, MessagePrefixLen, n)
 	}

@@ -41,7 +41,7 @@ func AppendMessage(dst []byte, payload []byte, compressed bool) []byte {
 type decodedMessage struct {
 	payload    []byte
 	compressed bool
-	pooled     *[]byte // the pooled buffer payload lies in (PoolLarge), or nil
+	pooled     []byte // the pooled buffer payload lies in (PoolLarge), or nil
 }
 
 // Decoder reassembles Length-Prefixed-Messages from the payloads of DATA
@@ -58,8 +58,8 @@ type Decoder struct {
 	// the caller gives them back with Release once it is done with what Next returned.
 	PoolLarge bool
 
-	bodyBuf  *[]byte   // the pooled buffer body lies in, or nil
-	returned []*[]byte // pooled buffers of the messages Next returned, for Release
+	bodyBuf  []byte   // the pooled buffer body lies in, or nil
+	returned [][]byte // pooled buffers of the messages Next returned, for Release
 
 	prefix    [MessagePrefixLen]byte
 	prefixLen int    // bytes of prefix held
@@ -134,7 +134,7 @@ func (d *Decoder) feedPrefix(chunk []byte) []byte {
 	length := binary.BigEndian.Uint32(d.prefix[1:])
 	if d.PoolLarge && length >= poolMin {
 		d.bodyBuf = largeBuffer(int(length))
-		d.body = (*d.bodyBuf)[:0:length]
+		d.body = d.bodyBuf[:0:length]
 		return chunk
 	}
 	d.body = make([]byte, 0, length)
@@ -249,9 +249,7 @@ func Pooled(b []byte) bool {
 // refers to it (nor to any slice of it). Other buffers are left alone.
 func ReleaseBuffer(b []byte) {
 	if Pooled(b) {
-		p := new([]byte) // only here: &b would move every caller's b to the heap
-		*p = b
-		PutBuffer(p)
+		PutBuffer(b)
 	}
 }
 
@@ -266,4 +264,4 @@ const (
 )
 
 // largeBuffer returns a buffer of at least n bytes (poolMin <= n), pooled up to poolMax.
-func largeBuffer(n int) *[]byte { return GetBuffer(n) }
+func largeBuffer(n int) []byte { return GetBuffer(n) }
