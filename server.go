@@ -15,6 +15,7 @@ import (
 	"github.com/actorrpc/actorrpc/actors"
 	"github.com/actorrpc/actorrpc/callactor"
 	"github.com/actorrpc/actorrpc/streamactor"
+	"github.com/actorrpc/actorrpc/supervisor"
 	"github.com/actorrpc/actorrpc/wire"
 )
 
@@ -32,6 +33,10 @@ type Server struct {
 	baseCtx  context.Context
 	cancel   context.CancelFunc
 	handlers sync.WaitGroup
+	// calls spawns the call and stream actors of every connection, under a guardian that
+	// stops a failed one (they are not their connection's children: see
+	// actors.OwnerStopped).
+	calls *actor.RootContext
 
 	// mu guards the server actor's creation and the stopped flag at the API edge.
 	mu      sync.Mutex
@@ -56,6 +61,7 @@ func NewServer(opts ...ServerOption) *Server {
 	o.maxRecv = defaultMax(o.maxRecv, wire.DefaultMaxRecvMessageSize)
 	o.maxSend = defaultMax(o.maxSend, wire.DefaultMaxSendMessageSize)
 	s := &Server{opts: o, system: o.system, methods: map[string]*handler{}, services: map[string]bool{}}
+	s.calls = actor.NewRootContext(o.system, nil).WithGuardian(supervisor.StopOnFailure(o.logger))
 	s.baseCtx, s.cancel = context.WithCancel(context.Background())
 	return s
 }
@@ -160,7 +166,7 @@ func (s *Server) sendToServerActor(msg any) bool {
 // newStream answers a stream a client opened (inside its connection actor): it parses the
 // request headers, resolves the method, and spawns the unary or stream call actor; a bad
 // request is refused without an actor.
-func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.StreamOwner {
+func (s *Server) newStream(_ actor.Context, st actors.IncomingStream) actors.StreamOwner {
 	// The text metadata stays in the fields (the HEADERS frame's own, which nothing
 	// changes) until a handler asks for it: most never do.
 	req, herr := wire.ParseRequestHeadersLazy(st.Fields)
@@ -182,7 +188,7 @@ func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.S
 		})
 		// Spawned once, never restarted (a failed call actor stops): the producer may
 		// return the one actor it holds.
-		pid := ctx.Spawn(call.Props(s.system))
+		pid := s.calls.Spawn(call.Props(s.system))
 		return actors.StreamOwner{PID: pid}
 	}
 	req.IncomingMetadata() // a stream's actor hands it on as IncomingCall.Incoming
@@ -192,7 +198,7 @@ func (s *Server) newStream(ctx actor.Context, st actors.IncomingStream) actors.S
 		Window: int(s.opts.conn.InitialWindowSize), Lender: new(actors.Lender),
 	}
 	params.Lender.InitOffer(s.system)
-	pid := ctx.Spawn(actors.LentProps(func(*actor.ActorSystem) actor.Actor { return streamactor.NewServer(params) }, params.Lender))
+	pid := s.calls.Spawn(actors.LentProps(func(*actor.ActorSystem) actor.Actor { return streamactor.NewServer(params) }, params.Lender))
 	return actors.StreamOwner{PID: pid, ManualFlow: true}
 }
 

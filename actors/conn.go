@@ -117,6 +117,13 @@ type StreamReset struct {
 
 // Facts a connection actor sends to its parent.
 
+// OwnerStopped says a stream owner the connection's NewStream spawned (server role) has
+// stopped: the owner sends it, from its Stopped, to the connection. Owners are not the
+// connection's children (they are spawned under a StopOnFailure guardian, which keeps
+// protoactor-go's child bookkeeping off the connection's path), so this is how the
+// connection counts those still alive (conn_limits.go, tooManyEarlyResets).
+type OwnerStopped struct{}
+
 // ConnectionReady says the peer's SETTINGS arrived: the connection can carry calls.
 type ConnectionReady struct{ Conn *actor.PID }
 
@@ -200,8 +207,8 @@ type conn struct {
 	// the reader); unflushedAnswers are the answers in bw not yet flushed.
 	control          *controlQueue
 	unflushedAnswers int64
-	// liveOwners counts the stream actors we spawned (server role) that have not
-	// stopped yet, whether or not their stream is still open.
+	// liveOwners counts the stream actors NewStream spawned (server role) that have not
+	// stopped yet (OwnerStopped), whether or not their stream is still open.
 	liveOwners int
 	ka         keepalive
 	dr         drainState // a graceful drain's two GOAWAYs (conn_drain.go)
@@ -286,8 +293,8 @@ func (c *conn) Receive(ctx actor.Context) {
 		c.goAway(http2.ErrCodeNo, m.Reason)
 		c.closeErr = errors.New(m.Reason)
 		ctx.Stop(c.self)
-	case *actor.Terminated:
-		// a stream owner (server role: our child) ended; its stream may still drain.
+	case *OwnerStopped:
+		// a stream owner (server role) ended; its stream may still drain.
 		if !c.p.Client {
 			c.liveOwners--
 		}

@@ -165,6 +165,7 @@ func (s *UnaryServer) Receive(ctx actor.Context) {
 	case *actor.Stopping:
 		s.onStopping(ctx)
 	case *actor.Stopped:
+		ctx.Send(s.conn, &actors.OwnerStopped{})
 		s.lender.End()
 	}
 }

@@ -130,6 +130,8 @@ func (s *Server) Receive(ctx actor.Context) {
 		s.abort(ctx, wire.NewStatus(wire.DeadlineExceeded, "context deadline exceeded"))
 	case *actor.Stopping:
 		s.onStopping(ctx)
+	case *actor.Stopped:
+		ctx.Send(s.conn, &actors.OwnerStopped{})
 	}
 }
 

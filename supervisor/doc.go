@@ -20,15 +20,21 @@
 //	                               to an OpenStream left in its mailbox), and CANCELLED
 //	                               once the channel is closed.
 //
-// The server tree:
+// The server tree (a connection spawns its call and stream actors under the server's
+// StopOnFailure guardian, not as its children: protoactor-go's child bookkeeping, a
+// registry entry and a Terminated per call, stays off the connection's path; each tells
+// its connection it stopped with actors.OwnerStopped instead, and the connection tells
+// each that it is gone with StreamReset):
 //
 //	root guardian
 //	└── server actor ............. StopOnFailure for its children
-//	    └── connection actor ..... fails → its calls end (RST_STREAM), the socket closes;
-//	        │                      the server and its other connections go on
-//	        ├── unary call actor . handler panics → the call ends INTERNAL ("grpc: handler
-//	        │                      panicked: ..."); the connection goes on
-//	        └── stream actor ..... the same, for streaming handlers
+//	    └── connection actor ..... fails → its calls get StreamReset and end (RST_STREAM),
+//	                               the socket closes; the server and its other
+//	                               connections go on
+//	StopOnFailure guardian (one per server)
+//	├── unary call actor ......... handler panics → the call ends INTERNAL ("grpc: handler
+//	│                              panicked: ..."); the connection goes on
+//	└── stream actor ............. the same, for streaming handlers
 //
 // Actors that users supply (RegisterActorService, actor-driven streams) live in the user's
 // own tree; actorrpc.EndCallOnPanic is the strategy that ends the call an actor was
