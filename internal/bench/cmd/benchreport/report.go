@@ -36,6 +36,8 @@ type cell struct {
 	srvAllocs, srvBytes, srvCPU stat
 	cliWrites, srvWrites        stat
 	firstErr                    error
+	// opsByRep is each successful run's throughput, by repetition (for paired ratios).
+	opsByRep map[int]float64
 }
 
 type key struct {
@@ -57,6 +59,12 @@ func newReport(c config, samples []sample, elapsed time.Duration) *report {
 		k := key{s.workload, s.pair}
 		if r.cells[k] == nil {
 			r.cells[k] = &cell{}
+		}
+		if s.err == nil {
+			if r.cells[k].opsByRep == nil {
+				r.cells[k].opsByRep = map[int]float64{}
+			}
+			r.cells[k].opsByRep[s.rep] = s.result.OpsPerSec
 		}
 		if s.err != nil {
 			r.cells[k].failed++
@@ -92,21 +100,36 @@ func newReport(c config, samples []sample, elapsed time.Duration) *report {
 	return r
 }
 
-// ratio is a cell's median throughput over the baseline's on the same workload, or 0.
-func (r *report) ratio(w string, p pair) float64 {
+// ratio is a cell's throughput over the baseline's on the same workload: the median, over
+// the repetitions where both ran, of the ratio within the repetition (its pairings run back
+// to back, so a slow stretch of a shared machine weighs on both sides of a ratio). Zero if
+// no repetition has both.
+func (r *report) ratio(w string, p pair) float64 { return r.ratioStat(w, p).med }
+
+// ratioStat is ratio with its spread over the repetitions.
+func (r *report) ratioStat(w string, p pair) stat {
 	c, b := r.cells[key{w, p}], r.cells[key{w, baseline}]
-	if c == nil || b == nil || c.runs == 0 || b.runs == 0 || b.ops.med == 0 {
-		return 0
+	if c == nil || b == nil {
+		return stat{}
 	}
-	return c.ops.med / b.ops.med
+	var xs []float64
+	for rep, ops := range c.opsByRep {
+		if base := b.opsByRep[rep]; base > 0 {
+			xs = append(xs, ops/base)
+		}
+	}
+	return statOf(xs)
 }
 
 func (r *report) markdown() string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("Run %s UTC on %s; %s.\n\n", time.Now().UTC().Format("2006-01-02 15:04"), machine(), r.settings())
-	p("Medians of %d run(s) per cell, spread (min–max) of throughput in brackets; ratios are "+
-		"to grpc-go → grpc-go on the same workload in the same run. An op is one RPC for the "+
+	p("Medians of %d run(s) per cell, spread (min–max) in brackets. A ratio compares a cell "+
+		"with grpc-go → grpc-go on the same workload within one repetition, where the four "+
+		"pairings run back to back; the table gives the median of those ratios over the "+
+		"repetitions (a paired comparison: a slow stretch of this shared machine weighs on "+
+		"both sides of a ratio), and their spread. An op is one RPC for the "+
 		"unary workloads, one round trip (a request and its response) on a stream for "+
 		"bidi-pingpong, and one message received by the client for server-stream; ops/s, "+
 		"latencies and every cost per op follow that (so for server-stream, per message, and "+
@@ -136,8 +159,10 @@ func (r *report) markdown() string {
 				ops += fmt.Sprintf(" (%d failed)", c.failed)
 			}
 			ratio := "–"
-			if x := r.ratio(w.Name, pr); x > 0 {
-				ratio = fmt.Sprintf("%.2f×", x)
+			if x := r.ratioStat(w.Name, pr); x.med > 0 && pr == baseline {
+				ratio = "1.00×"
+			} else if x.med > 0 {
+				ratio = fmt.Sprintf("%.2f× (%.2f–%.2f)", x.med, x.min, x.max)
 			}
 			p("| %s | %s | %s | %s | %s | %s | %.0f / %.0f | %s / %s | %.1f / %.1f | %s / %s |\n",
 				w.Name, pr, ops, ratio, num(c.p50.med), num(c.p99.med),
@@ -170,7 +195,7 @@ func (r *report) targets() string {
 		}
 		return "**missed**"
 	}
-	p("Targets (issue 7), from the medians above:\n\n")
+	p("Targets (issue 7), from the median ratios above:\n\n")
 	p("| workload | actorrpc → actorrpc ≥ 1.2× | grpcgo → actorrpc ≥ 1.2× | actorrpc → grpcgo ≥ 1.1× | allocs per op (cli+srv) actorrpc / grpc-go, target ≤ 70 per unary round trip |\n")
 	p("|---|---|---|---|---|\n")
 	for _, w := range r.c.workloads {

@@ -39,7 +39,7 @@ func TestReportCoversStreamingWorkloads(t *testing.T) {
 	c := config{reps: 1, duration: time.Second, workloads: ws, pairs: allPairs}
 	md := newReport(c, fakeSamples(ws), time.Minute).markdown()
 	for _, want := range []string{
-		"| bidi-pingpong-1KiB-c1 | actorrpc → actorrpc | 2,000 (2,000–2,000) | 2.00× | 3.4 | 12,345 |",
+		"| bidi-pingpong-1KiB-c1 | actorrpc → actorrpc | 2,000 (2,000–2,000) | 2.00× (2.00–2.00) | 3.4 | 12,345 |",
 		"| server-stream-1KiB-c1 | grpcgo → grpcgo | 1,000 (1,000–1,000) = 1 MiB/s | 1.00× |",
 		"| bidi-pingpong-1KiB-c1 | 2.00× met | 1.00× **missed** | 1.00× **missed** | 30 / 30 (per round trip, not a target) |",
 		"| server-stream-1KiB-c1 | 2.00× met |",
@@ -53,5 +53,29 @@ func TestReportCoversStreamingWorkloads(t *testing.T) {
 	}
 	if strings.Contains(md, "Write syscalls per RPC, actorrpc → actorrpc, bidi") {
 		t.Error("the write-syscall target (per RPC) is checked on a streaming workload")
+	}
+}
+
+// TestRatioIsPairedByRepetition: a ratio is the median of the ratios within each
+// repetition, so that a slow stretch of the machine during one repetition does not turn
+// into a ratio of medians taken from different moments.
+func TestRatioIsPairedByRepetition(t *testing.T) {
+	w, err := harness.LookupWorkload("unary-1KiB-c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := pair{actorrpc, actorrpc}
+	var samples []sample
+	for rep, ops := range []struct{ base, ours float64 }{{5800, 7014}, {5694, 5196}, {4125, 5193}} {
+		samples = append(samples,
+			sample{rep: rep + 1, workload: w.Name, pair: baseline, result: harness.Result{Workload: w, OpsPerSec: ops.base, ServerCost: &harness.Cost{}}},
+			sample{rep: rep + 1, workload: w.Name, pair: ours, result: harness.Result{Workload: w, OpsPerSec: ops.ours, ServerCost: &harness.Cost{}}})
+	}
+	c := config{reps: 3, duration: time.Second, workloads: []harness.Workload{w}, pairs: []pair{baseline, ours}}
+	r := newReport(c, samples, time.Minute)
+	got := r.ratioStat(w.Name, ours)
+	// per repetition: 1.209, 0.913, 1.259; the ratio of the medians would be 5196/5694 = 0.91
+	if got.med < 1.20 || got.med > 1.22 || got.min > 0.92 || got.max < 1.25 {
+		t.Errorf("got ratio %.3f (%.3f–%.3f); want the median of the per-repetition ratios, 1.209 (0.913–1.259)", got.med, got.min, got.max)
 	}
 }
