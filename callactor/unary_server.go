@@ -79,7 +79,11 @@ type UnaryServer struct {
 	ended    bool // status written or stream reset
 	sentHead bool
 	timer    *time.Timer
-	hctx     *handler // the handler's context, from start
+	hctx     *handler // the handler's context, from start: &h
+	h        handler
+	// final is the response's WriteStream, the last message the call sends the connection
+	// (writeResponse): kept here, it costs no allocation of its own.
+	final    actors.WriteStream
 	sc       *callctx.ServerCall
 	panicked *supervisor.Panic
 	held     []byte // a DATA buffer the decoder kept (FeedOwned), given back once decoded
@@ -100,7 +104,8 @@ type handler struct {
 	fn     func(context.Context, proto.Message) (proto.Message, error)
 	req    proto.Message
 	wg     *sync.WaitGroup
-	out    any // *handlerReturned or *handlerPanicked
+	out    any             // *handlerReturned or *handlerPanicked
+	ret    handlerReturned // what out points to when the handler returned
 }
 
 var _ actors.Blocking = (*handler)(nil)
@@ -113,7 +118,8 @@ func (h *handler) Run() {
 		}
 	}()
 	resp, err := h.fn(h, h.req)
-	h.out = &handlerReturned{resp: resp, err: err, fromFn: true}
+	h.ret = handlerReturned{resp: resp, err: err, fromFn: true}
+	h.out = &h.ret
 }
 
 // After posts the handler's outcome to the call actor.
@@ -178,7 +184,8 @@ func (s *UnaryServer) start(ctx actor.Context) {
 	if s.req.HasTimeout {
 		deadline = time.Now().Add(s.req.Timeout)
 	}
-	s.hctx = &handler{system: ctx.ActorSystem(), self: s.self}
+	s.hctx = &s.h
+	s.h.system, s.h.self = ctx.ActorSystem(), s.self
 	s.hctx.Init(s.p.BaseCtx, deadline, s.req.HasTimeout)
 	if s.req.HasTimeout {
 		system, self := ctx.ActorSystem(), s.self

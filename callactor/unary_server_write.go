@@ -33,7 +33,8 @@ func (s *UnaryServer) writeHeaders(ctx actor.Context, md wire.Metadata, encoding
 // writeResponse sends headers (unless sent), the message and the OK trailers in one
 // command to the connection.
 func (s *UnaryServer) writeResponse(ctx actor.Context, header wire.Metadata, encoding string, data []byte, trailer wire.Metadata) {
-	w := &actors.WriteStream{StreamID: s.id, Data: data, ReleaseData: true}
+	w := &s.final // the call's last message to the connection
+	*w = actors.WriteStream{StreamID: s.id, Data: data, ReleaseData: true}
 	if len(header) == 0 && len(trailer) == 0 && encoding == "" && s.contentSubtype() == "" && !s.sentHead {
 		// The usual answer: fields shared by every call (the connection only reads them).
 		w.Headers, w.Trailers = okResponse.headers, okResponse.trailers
