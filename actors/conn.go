@@ -115,14 +115,14 @@ type StreamReset struct {
 	Unprocessed bool
 }
 
-// Facts a connection actor sends to its parent.
-
 // OwnerStopped says a stream owner the connection's NewStream spawned (server role) has
 // stopped: the owner sends it, from its Stopped, to the connection. Owners are not the
 // connection's children (they are spawned under a StopOnFailure guardian, which keeps
 // protoactor-go's child bookkeeping off the connection's path), so this is how the
 // connection counts those still alive (conn_limits.go, tooManyEarlyResets).
 type OwnerStopped struct{}
+
+// Facts a connection actor sends to its parent.
 
 // ConnectionReady says the peer's SETTINGS arrived: the connection can carry calls.
 type ConnectionReady struct{ Conn *actor.PID }
