@@ -61,7 +61,7 @@ type Channel struct {
 	// calls spawns the calls openDirect starts, under a guardian that stops a failed call.
 	calls *actor.RootContext
 
-	// headers caches the request headers of calls without metadata or deadline.
+	// headers caches the request headers of calls without metadata, deadline or compression.
 	headers headerCache
 
 	// mu orders StartCall messages before the close message: Close takes it exclusively.
