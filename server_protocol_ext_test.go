@@ -258,13 +258,13 @@ func TestRawServerConnectionErrors(t *testing.T) {
 		},
 		{
 			name:     "DATA frame larger than SETTINGS_MAX_FRAME_SIZE",
-			write:    func(p *rawh2.Peer) { p.WriteRawFrame(http2.FrameData, 0, 1, make([]byte, 16385)) },
+			write:    func(p *rawh2.Peer) { p.WriteRaw(oversizedFrameHeader(http2.FrameData, 0, 1)) },
 			wantCode: http2.ErrCodeFrameSize,
 		},
 		{
 			name: "HEADERS frame larger than SETTINGS_MAX_FRAME_SIZE",
 			write: func(p *rawh2.Peer) {
-				p.WriteRawFrame(http2.FrameHeaders, http2.FlagHeadersEndHeaders, 1, make([]byte, 20000))
+				p.WriteRaw(oversizedFrameHeader(http2.FrameHeaders, http2.FlagHeadersEndHeaders, 1))
 			},
 			wantCode: http2.ErrCodeFrameSize,
 		},
@@ -614,4 +614,12 @@ func TestRawServerIdleStreamFrames(t *testing.T) {
 			rawGoodCall(t, srv.addr)
 		})
 	}
+}
+
+// oversizedFrameHeader is the header of a frame one byte longer than the server's
+// SETTINGS_MAX_FRAME_SIZE (its payload need not follow: the header alone is the error).
+func oversizedFrameHeader(typ http2.FrameType, flags http2.Flags, streamID uint32) []byte {
+	n := actors.DefaultMaxFrameSize + 1
+	return []byte{byte(n >> 16), byte(n >> 8), byte(n), byte(typ), byte(flags),
+		byte(streamID >> 24), byte(streamID >> 16), byte(streamID >> 8), byte(streamID)}
 }

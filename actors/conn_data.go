@@ -22,12 +22,14 @@ import (
 // owner of a payload gives it back, once, with ReleaseData, when nothing refers to it any
 // more). A stream gives a payload back once every message in it is decoded.
 
-// dataChunkSize is the size of pooled DATA buffers: the default SETTINGS_MAX_FRAME_SIZE.
+// dataChunkSize is the size of the DATA buffers of dataPool: HTTP/2's initial
+// SETTINGS_MAX_FRAME_SIZE, the frame size grpc-go sends a large message in.
 const dataChunkSize = 16 << 10
 
 // pooledDataMin is the smallest payload read into a pooled buffer (a large message comes
-// in frames of dataChunkSize); smaller ones get a buffer of their own size, so that owners
-// which never give buffers back (streams) allocate at most a quarter more than the payload.
+// in frames of dataChunkSize); smaller ones get a buffer of their own size, so that a
+// payload an owner keeps a while (a stream's message not yet read) takes at most a third
+// more memory than its bytes.
 const pooledDataMin = dataChunkSize * 3 / 4
 
 var dataPool sync.Pool // of *[dataChunkSize]byte
@@ -36,7 +38,10 @@ var dataPool sync.Pool // of *[dataChunkSize]byte
 // unary message of 1 KiB, say); smaller ones get a buffer of their own.
 const smallPooledDataMin = 512
 
-// dataBuffer returns a buffer of n bytes for a DATA payload.
+// dataBuffer returns a buffer of n bytes for a DATA payload: frames of dataChunkSize and
+// a little less from dataPool, larger frames (from a peer that announced a larger
+// SETTINGS_MAX_FRAME_SIZE, as actorrpc does) and frames of 512 bytes up to pooledDataMin
+// from wire's pools, smaller ones of their own.
 func dataBuffer(n int) []byte {
 	switch {
 	case n >= pooledDataMin && n <= dataChunkSize:
@@ -44,7 +49,7 @@ func dataBuffer(n int) []byte {
 			return p[:n]
 		}
 		return new([dataChunkSize]byte)[:n]
-	case n >= smallPooledDataMin && n < pooledDataMin:
+	case n >= smallPooledDataMin && n < pooledDataMin, n > dataChunkSize:
 		return wire.GetBuffer(n)[:n]
 	}
 	return make([]byte, n)

@@ -133,7 +133,7 @@ func (c *conn) drain(s *stream) {
 		}()
 	}
 	for len(s.chunks) > 0 {
-		allowed := min(c.sendConn, s.sendWindow, int64(c.peer.maxFrameSize))
+		allowed := min(c.sendConn, s.sendWindow, int64(c.peer.maxFrameSize), maxSendFrameSize)
 		if allowed <= 0 {
 			if c.sendConn <= 0 && !s.inBlocked {
 				s.inBlocked = true

@@ -15,13 +15,30 @@ const (
 	maxWindow = 1<<31 - 1
 )
 
+// Frame sizes. A large message in DATA frames of 16 KiB (HTTP/2's initial
+// SETTINGS_MAX_FRAME_SIZE, and grpc-go's size whatever its peer allows) costs a frame
+// header, a frame message and a copy through each side's 32 KiB socket buffer per 16 KiB.
+// In frames of up to 1 MiB the payload bypasses both buffers (bufio reads and writes a
+// span larger than its buffer directly), and a 1 MiB unary call between two actorrpc
+// peers went 1.4-1.6x faster. A connection sends a stream's queued data in one go either
+// way (conn.drain), so larger frames delay other streams no more than before.
+const (
+	// DefaultMaxFrameSize is the SETTINGS_MAX_FRAME_SIZE a connection announces unless
+	// configured otherwise: 1 MiB, as Go's net/http2 server announces.
+	DefaultMaxFrameSize = 1 << 20
+	// maxSendFrameSize caps the DATA frames we send below what the peer accepts: the
+	// receiver reads a frame into a buffer of its size.
+	maxSendFrameSize = 1 << 20
+)
+
 // ConnConfig holds the HTTP/2 settings a connection announces and enforces.
 type ConnConfig struct {
 	// InitialWindowSize is the receive window announced for each stream.
 	InitialWindowSize int32
 	// InitialConnWindowSize is the receive window of the whole connection.
 	InitialConnWindowSize int32
-	// MaxFrameSize is the largest frame payload we accept (16 KiB to 16 MiB).
+	// MaxFrameSize is the largest frame payload we accept (16 KiB to 16 MiB; default
+	// DefaultMaxFrameSize).
 	MaxFrameSize uint32
 	// MaxHeaderListSize is the largest decoded header list we accept (announced as
 	// SETTINGS_MAX_HEADER_LIST_SIZE; default 16 KiB, see conn_limits.go).
@@ -54,7 +71,7 @@ func (c ConnConfig) withDefaults() ConnConfig {
 		c.WriteTimeout = DefaultWriteTimeout
 	}
 	if c.MaxFrameSize < 16384 || c.MaxFrameSize > 1<<24-1 {
-		c.MaxFrameSize = 16384
+		c.MaxFrameSize = DefaultMaxFrameSize
 	}
 	return c.limitsWithDefaults()
 }

@@ -87,7 +87,7 @@ func TestConnConfigDefaults(t *testing.T) {
 		in   ConnConfig
 		want ConnConfig
 	}{
-		{name: "zero", want: ConnConfig{InitialWindowSize: 1 << 20, InitialConnWindowSize: 16 << 20, MaxFrameSize: 16384, MaxHeaderListSize: 16 << 10, MaxConcurrentStreams: 1000, MaxQueuedControlFrames: 10000, WriteTimeout: DefaultWriteTimeout}},
+		{name: "zero", want: ConnConfig{InitialWindowSize: 1 << 20, InitialConnWindowSize: 16 << 20, MaxFrameSize: DefaultMaxFrameSize, MaxHeaderListSize: 16 << 10, MaxConcurrentStreams: 1000, MaxQueuedControlFrames: 10000, WriteTimeout: DefaultWriteTimeout}},
 		{
 			name: "connection window below the HTTP/2 initial window",
 			in:   ConnConfig{InitialWindowSize: 1000, InitialConnWindowSize: 1000, MaxFrameSize: 1 << 20, MaxHeaderListSize: 100},
@@ -96,7 +96,7 @@ func TestConnConfigDefaults(t *testing.T) {
 		{
 			name: "max frame size out of range",
 			in:   ConnConfig{MaxFrameSize: 1 << 24},
-			want: ConnConfig{InitialWindowSize: 1 << 20, InitialConnWindowSize: 16 << 20, MaxFrameSize: 16384, MaxHeaderListSize: 16 << 10, MaxConcurrentStreams: 1000, MaxQueuedControlFrames: 10000, WriteTimeout: DefaultWriteTimeout},
+			want: ConnConfig{InitialWindowSize: 1 << 20, InitialConnWindowSize: 16 << 20, MaxFrameSize: DefaultMaxFrameSize, MaxHeaderListSize: 16 << 10, MaxConcurrentStreams: 1000, MaxQueuedControlFrames: 10000, WriteTimeout: DefaultWriteTimeout},
 		},
 	}
 	for _, tt := range tests {
