@@ -21,6 +21,7 @@ import (
 
 	"github.com/actorrpc/actorrpc"
 	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/examples/helloworld/hellopb"
 	"github.com/actorrpc/actorrpc/internal/rawh2"
 )
 
@@ -622,4 +623,36 @@ func oversizedFrameHeader(typ http2.FrameType, flags http2.Flags, streamID uint3
 	n := actors.DefaultMaxFrameSize + 1
 	return []byte{byte(n >> 16), byte(n >> 8), byte(n), byte(typ), byte(flags),
 		byte(streamID >> 24), byte(streamID >> 16), byte(streamID >> 8), byte(streamID)}
+}
+
+// TestMaxFrameSize: the server announces its SETTINGS_MAX_FRAME_SIZE (1 MiB unless
+// configured), and messages around and above a frame's size arrive whole whichever side
+// accepts larger frames.
+func TestMaxFrameSize(t *testing.T) {
+	tests := []struct {
+		name       string
+		server     []actorrpc.ServerOption
+		dial       []actorrpc.DialOption
+		wantServer uint32
+	}{
+		{"defaults", nil, nil, actors.DefaultMaxFrameSize},
+		{"server 16 KiB", []actorrpc.ServerOption{actorrpc.WithMaxFrameSize(16 << 10)}, nil, 16 << 10},
+		{"client 16 KiB", nil, []actorrpc.DialOption{actorrpc.WithMaxFrameSize(16 << 10)}, actors.DefaultMaxFrameSize},
+		{"server 16 MiB - 1", []actorrpc.ServerOption{actorrpc.WithMaxFrameSize(1<<24 - 1)}, nil, 1<<24 - 1},
+		{"out of range: default", []actorrpc.ServerOption{actorrpc.WithMaxFrameSize(1 << 24)}, nil, actors.DefaultMaxFrameSize},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, echo, tt.server, tt.dial...)
+			p := rawh2.Dial(t, e.addr)
+			assert.Equal(t, tt.wantServer, p.PeerMaxFrameSize())
+			p.Close()
+			for _, n := range []int{16<<10 - 20, 16<<10 + 1, 1<<20 + 7, 3 << 20} {
+				name := strings.Repeat("z", n)
+				resp, err := e.client.SayHello(testCtx(t), &hellopb.HelloRequest{Greeting: name})
+				require.NoError(t, err, "message of %d bytes", n)
+				assert.Equal(t, "Hello, "+name+"!", resp.GetReply(), "message of %d bytes", n)
+			}
+		})
+	}
 }

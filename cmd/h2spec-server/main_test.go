@@ -23,7 +23,7 @@ func TestRunServesUntilCtxEnds(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, lis) }()
+	go func() { done <- run(ctx, lis, 0) }()
 
 	ch, err := actorrpc.Dial(lis.Addr().String())
 	require.NoError(t, err)
