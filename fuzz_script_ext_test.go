@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
+	"github.com/actorrpc/actorrpc/actors"
 	"github.com/actorrpc/actorrpc/examples/helloworld/hellopb"
 )
 
@@ -384,7 +385,9 @@ func (w *scriptWriter) step(in *fuzzInput) bool {
 }
 
 // completeFrames pads raw bytes so that they end on a frame boundary, unless the last
-// frame is larger than any peer accepts: the peer then waits for no more bytes.
+// frame is larger than the side under test accepts (SETTINGS_MAX_FRAME_SIZE, by default
+// actors.DefaultMaxFrameSize): it then closes the connection at the frame's header and
+// waits for no more bytes.
 func completeFrames(raw []byte) []byte {
 	i := 0
 	for i+9 <= len(raw) {
@@ -394,7 +397,7 @@ func completeFrames(raw []byte) []byte {
 		raw = append(raw, make([]byte, 9-(len(raw)-i))...)
 		i += 9 + (int(raw[i])<<16 | int(raw[i+1])<<8 | int(raw[i+2]))
 	}
-	if i > len(raw) && i-len(raw) <= 1<<14 {
+	if i > len(raw) && i-len(raw) <= actors.DefaultMaxFrameSize {
 		raw = append(raw, make([]byte, i-len(raw))...)
 	}
 	return raw
