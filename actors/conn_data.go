@@ -79,6 +79,9 @@ func readData(r io.Reader, fh http2.FrameHeader) (*frameMsg, error) {
 		// 0x00, the recipient MUST respond with a connection error of type PROTOCOL_ERROR."
 		return nil, fmt.Errorf("%w: DATA frame with stream ID 0", http2.ConnectionError(http2.ErrCodeProtocol))
 	}
+	if err := awaitLargePayload(r, fh.Length); err != nil {
+		return nil, err
+	}
 	buf := dataBuffer(int(fh.Length))
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return nil, err
@@ -94,6 +97,20 @@ func readData(r io.Reader, fh http2.FrameHeader) (*frameMsg, error) {
 		data = data[1 : len(data)-int(data[0])]
 	}
 	return &frameMsg{typ: http2.FrameData, streamID: fh.StreamID, flags: fh.Flags, length: fh.Length, dataFact: DataReceived{Data: data}}, nil
+}
+
+// awaitLargePayload waits, before a frame larger than dataChunkSize gets a buffer of its
+// size, until its payload has begun to arrive: as much of it as r buffers (32 KiB), or all
+// of it. A peer that announces large frames and sends nothing of them makes the reader
+// hold no more than it has sent, times 32 at most (up to 1 MiB for 32 KiB sent), rather
+// than a whole frame's buffer for a header of 9 bytes.
+func awaitLargePayload(r io.Reader, n uint32) error {
+	br, ok := r.(*bufio.Reader)
+	if !ok || n <= dataChunkSize {
+		return nil
+	}
+	_, err := br.Peek(min(int(n), br.Size()))
+	return err
 }
 
 // writeDataFrame writes one DATA frame (no padding) into w, as Framer.WriteData would.
