@@ -71,7 +71,7 @@ func (h *handlerCtx) end(err error) {
 		stop()
 	}
 	for _, a := range fns {
-		go a.f()
+		a.f() // the context package's: cancels a derived context, never blocks
 	}
 }
 
@@ -128,10 +128,14 @@ func (h *handlerCtx) Err() error {
 // Value is base's value for key.
 func (h *handlerCtx) Value(key any) any { return h.base.Value(key) }
 
-// AfterFunc runs f in a goroutine of its own once the context ends, unless stop is called
-// first (stop reports whether it kept f from running), as context.AfterFunc does. A context
-// derived from this one (context.WithCancel, say) ends through it, with no goroutine
-// waiting on Done.
+// AfterFunc runs f once the context ends, unless stop is called first (stop reports
+// whether it kept f from running). The context package calls it (the type is unexported)
+// to end a context derived from this one (context.WithCancel, say) with it, as a cancel
+// context ends its children: f cancels that context and never blocks, so it runs on the
+// goroutine that ends this one, and no goroutine waits on Done. If the context has ended
+// already, f runs on a goroutine of its own: the context package calls AfterFunc holding
+// the derived context's lock, which f takes. (context.AfterFunc(ctx, g) runs g on a
+// goroutine of its own either way.)
 func (h *handlerCtx) AfterFunc(f func()) (stop func() bool) {
 	a := &afterFunc{f: f}
 	h.mu.Lock()

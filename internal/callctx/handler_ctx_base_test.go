@@ -46,6 +46,9 @@ func TestHandlerContextEnds(t *testing.T) {
 			defer cancelChild()
 
 			tt.end(h, stopBase)
+			if !tt.baseCause {
+				assert.ErrorIs(t, child.Err(), tt.wantErr, "a derived context ends with it, at once")
+			}
 			err := h.Err()
 			require.ErrorIs(t, err, tt.wantErr)
 			select {
