@@ -4,8 +4,12 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 )
 
-// batchMax is the most a batch holds: one DATA frame at the default SETTINGS_MAX_FRAME_SIZE.
-const batchMax = 16 << 10
+// batchMax is the most a batch holds: DefaultSendBuffer's worth (a stream's sends in
+// flight bound a batch anyway). To an actorrpc peer, which accepts frames of up to 1 MiB,
+// it is one DATA frame; to grpc-go, four of 16 KiB. Against 16 KiB batches, a 1 KiB
+// server stream between actorrpc peers measured 2-9% more messages per second (five
+// alternating A/B runs), from fewer connection messages and frames per message.
+const batchMax = DefaultSendBuffer
 
 // batch gathers the messages a stream sends while its connection still writes earlier
 // ones, copied into one pooled buffer; the outbox hands it over as one WriteStream once
