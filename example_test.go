@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -294,4 +295,31 @@ func ExampleServer_RegisterActorService() {
 	// Output:
 	// Hello, ann! You are caller 1.
 	// Hello, bob! You are caller 2.
+}
+
+// WithMaxFrameSize sets the SETTINGS_MAX_FRAME_SIZE a side announces: here a server that
+// accepts frames of 16 KiB only, as grpc-go's does, while the channel keeps the default of
+// 1 MiB. Each side sends a large message in frames as large as the other accepts.
+func ExampleWithMaxFrameSize() {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := actorrpc.NewServer(actorrpc.WithMaxFrameSize(16 << 10))
+	hellopb.RegisterHelloServiceServer(srv, greeter{})
+	go func() { _ = srv.Serve(lis) }()
+	defer srv.Stop()
+
+	ch, err := actorrpc.Dial(lis.Addr().String())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ch.Close()
+	name := strings.Repeat("n", 2<<20) // 2 MiB: 128 frames to the server, a few of up to 1 MiB back
+	resp, err := hellopb.NewHelloServiceClient(ch).SayHello(context.Background(), &hellopb.HelloRequest{Greeting: name})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(resp.GetReply()) == len("Hello, "+name+"!"))
+	// Output: true
 }
