@@ -143,7 +143,7 @@ func (w *World) randomSpec(client int) CallSpec {
 	s.Msgs = 1 + r.IntN(8)
 	s.Size = 16 + r.IntN(240)
 	if r.IntN(10) == 0 {
-		s.Size = 16<<10 + r.IntN(240<<10) // large: several frames and window updates
+		s.Size = 16<<10 + r.IntN(240<<10) // large: window updates, and many frames to a side of smallFrames
 	}
 	if r.IntN(2) == 0 {
 		s.Sleep = time.Duration(r.IntN(20))*time.Millisecond + sleepOffset

@@ -94,6 +94,13 @@ const (
 	kaTimeout = 2*time.Second + 250*time.Microsecond
 )
 
+// smallFrames is the SETTINGS_MAX_FRAME_SIZE of every other server (s1, s3, ...) and client
+// (c2, c4, ...): HTTP/2's initial 16 KiB, grpc-go's, so that large messages still cross
+// the faulty network in many frames. The others announce actorrpc's default, 1 MiB, and get
+// a large message in a frame or two. Chosen by position, not drawn: a seed's draws stay
+// what they were.
+const smallFrames = 16 << 10
+
 // newWorld builds a world of one server and nClients clients, with keepalive or not; call
 // inside a bubble.
 func newWorld(seed uint64, nClients int, tick time.Duration, keepalive bool) *World {
@@ -110,6 +117,9 @@ func newWorld(seed uint64, nClients int, tick time.Duration, keepalive bool) *Wo
 func (w *World) startServer() {
 	name := fmt.Sprintf("s%d", w.restarts+1)
 	opts := []actorrpc.ServerOption{actorrpc.WithActorSystem(actors.NewSystem()), actorrpc.WithLogger(quiet)}
+	if w.restarts%2 == 0 {
+		opts = append(opts, actorrpc.WithMaxFrameSize(smallFrames))
+	}
 	if w.keepalive {
 		opts = append(opts, actorrpc.KeepaliveEnforcementPolicy(actorrpc.KeepalivePolicy{MinTime: time.Second, PermitWithoutStream: true}))
 	}
@@ -158,6 +168,9 @@ func (w *World) newClient(name string) *clientNode {
 			return c, err
 		}),
 		actorrpc.WithBackoff(backoffBase, backoffMax, 1.6, 0, minConnectTimeout),
+	}
+	if len(w.clients)%2 == 1 {
+		opts = append(opts, actorrpc.WithMaxFrameSize(smallFrames))
 	}
 	if w.keepalive {
 		opts = append(opts, actorrpc.WithKeepaliveParams(actorrpc.KeepaliveClientParams{Time: kaTime, Timeout: kaTimeout, PermitWithoutStream: true}))
