@@ -32,14 +32,14 @@ func (greeter) SayHello(_ context.Context, req *hellopb.HelloRequest) (*hellopb.
 	return &hellopb.HelloResponse{Reply: "Hello, " + req.GetGreeting() + "!"}, nil
 }
 
-// serveExample serves impl on a loopback port and returns a client of it; stop closes the
-// client and the server.
-func serveExample(impl hellopb.HelloServiceServer) (client hellopb.HelloServiceClient, ch *actorrpc.Channel, stop func()) {
+// serveExample serves impl on a loopback port, with opts, and returns a client of it;
+// stop closes the client and the server.
+func serveExample(impl hellopb.HelloServiceServer, opts ...actorrpc.ServerOption) (client hellopb.HelloServiceClient, ch *actorrpc.Channel, stop func()) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv := actorrpc.NewServer()
+	srv := actorrpc.NewServer(opts...)
 	hellopb.RegisterHelloServiceServer(srv, impl)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
@@ -301,22 +301,10 @@ func ExampleServer_RegisterActorService() {
 // accepts frames of 16 KiB only, as grpc-go's does, while the channel keeps the default of
 // 1 MiB. Each side sends a large message in frames as large as the other accepts.
 func ExampleWithMaxFrameSize() {
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	srv := actorrpc.NewServer(actorrpc.WithMaxFrameSize(16 << 10))
-	hellopb.RegisterHelloServiceServer(srv, greeter{})
-	go func() { _ = srv.Serve(lis) }()
-	defer srv.Stop()
-
-	ch, err := actorrpc.Dial(lis.Addr().String())
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ch.Close()
+	client, _, stop := serveExample(greeter{}, actorrpc.WithMaxFrameSize(16<<10))
+	defer stop()
 	name := strings.Repeat("n", 2<<20) // 2 MiB: 128 frames to the server, a few of up to 1 MiB back
-	resp, err := hellopb.NewHelloServiceClient(ch).SayHello(context.Background(), &hellopb.HelloRequest{Greeting: name})
+	resp, err := client.SayHello(context.Background(), &hellopb.HelloRequest{Greeting: name})
 	if err != nil {
 		log.Fatal(err)
 	}
