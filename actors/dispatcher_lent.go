@@ -119,6 +119,22 @@ func (l *Lender) Run(t task) {
 	l.lent.Store(true)
 }
 
+// Poke wakes the goroutine that offered itself, if it waits, without a run: something it
+// checks before it waits (a delivery made by a run on another goroutine, which began
+// before the Offer) has changed. It claims the goroutine as a run does, so the goroutine
+// checks again before it waits again. A nil Lender, or one whose goroutine is busy,
+// ignores it.
+func (l *Lender) Poke() {
+	if l != nil && l.lent.CompareAndSwap(true, false) {
+		l.tasks <- wakeTask{}
+	}
+}
+
+// wakeTask is the run Poke sends: nothing to run.
+type wakeTask struct{}
+
+func (wakeTask) runTask() {}
+
 // Withdraw ends an Offer (call it only after one). A run that claimed the goroutine just
 // before is in, or on its way to, Runs (after an Offer, only a claim clears lent): it runs
 // now, on this goroutine.

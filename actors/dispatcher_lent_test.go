@@ -702,6 +702,18 @@ func settleOffered(t *testing.T, system *actor.ActorSystem, pid *actor.PID, l *L
 	}
 }
 
+// offeredIdle spawns an actor on a new Lender prepared with InitOffer, and returns once it
+// is idle (settleOffered), with the Lender not offered.
+func offeredIdle(t *testing.T) (*actor.ActorSystem, *Lender, *actor.PID, *lentActor) {
+	t.Helper()
+	system := NewSystem()
+	l := new(Lender)
+	l.InitOffer(system)
+	pid, a := spawnLent(system, l, nil)
+	settleOffered(t, system, pid, l)
+	return system, l, pid, a
+}
+
 // postAsWithdraws posts message i from another goroutine released just as the test's
 // goroutine calls withdraw, and returns once both are done.
 func postAsWithdraws(system *actor.ActorSystem, pid *actor.PID, i int, withdraw func()) {
@@ -748,11 +760,7 @@ func TestLenderOfferWithdrawRace(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			system := NewSystem()
-			var l Lender
-			l.InitOffer(system)
-			pid, a := spawnLent(system, &l, nil)
-			settleOffered(t, system, pid, &l)
+			system, l, pid, a := offeredIdle(t)
 			me := goid()
 			for i := range iterations {
 				l.Offer()
@@ -807,10 +815,17 @@ func TestLenderOfferWithdrawRace(t *testing.T) {
 }
 
 // Many goroutines offer themselves at once, each to its own actor, in short Offer ... Withdraw
-// cycles, while a poster per actor posts throughout and pokes the goroutine to withdraw at
-// random points. Every message runs exactly once, in order; Withdraw always returns. Run
-// with -race.
+// cycles, while a poster per actor posts throughout and tells the goroutine to withdraw at
+// random points; with pokes, the poster also pokes the goroutine (Lender.Poke) as a run
+// elsewhere that delivered would. Every message runs exactly once, in order; Withdraw always
+// returns. Run with -race.
 func TestLenderOfferStress(t *testing.T) {
+	for _, pokes := range []bool{false, true} {
+		t.Run(fmt.Sprintf("pokes=%v", pokes), func(t *testing.T) { offerStress(t, pokes) })
+	}
+}
+
+func offerStress(t *testing.T, pokes bool) {
 	actorsN, each := 64, 2000
 	if testing.Short() {
 		each = 200
@@ -823,14 +838,17 @@ func TestLenderOfferStress(t *testing.T) {
 			var l Lender
 			l.InitOffer(system)
 			pid, a := spawnLent(system, &l, nil)
-			poke := make(chan struct{}, 1)
+			withdraw := make(chan struct{}, 1)
 			posted := make(chan struct{})
 			go func() {
 				for i := range each {
 					system.Root.Send(pid, &lentSeq{seq: i})
+					if pokes && i%2 == 1 {
+						l.Poke()
+					}
 					if i%3 == 0 {
 						select {
-						case poke <- struct{}{}:
+						case withdraw <- struct{}{}:
 						default:
 						}
 					}
@@ -846,7 +864,7 @@ func TestLenderOfferStress(t *testing.T) {
 					select {
 					case t := <-runs:
 						l.Run(t)
-					case <-poke:
+					case <-withdraw:
 						break wait
 					case <-posted:
 						done = true
@@ -890,6 +908,82 @@ func TestLenderOfferStress(t *testing.T) {
 		t.Error(err)
 	}
 	goleak.VerifyNone(t)
+}
+
+// Poke wakes a goroutine that offered itself with a run of nothing, once per Offer: it
+// claims the goroutine as a run does, so a run scheduled after it goes to a warm worker,
+// and Withdraw runs (nothing) for a poke it did not receive. A goroutine that has not
+// offered itself, or is busy, is not poked; nor is a nil Lender's.
+func TestLenderPoke(t *testing.T) {
+	tests := []struct {
+		name string
+		// do runs with the actor idle and l not offered; it returns the messages of the
+		// actor it expects to run on the test's goroutine.
+		do func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, l *Lender) int
+	}{
+		{name: "poke while offered: Runs gives a run of nothing", do: func(t *testing.T, _ *actor.ActorSystem, _ *actor.PID, l *Lender) int {
+			l.Offer()
+			l.Poke()
+			l.Poke() // claimed already: ignored
+			select {
+			case run := <-l.Runs():
+				l.Run(run)
+			default:
+				t.Fatal("no run in Runs after a poke while offered")
+			}
+			l.Withdraw()
+			return 0
+		}},
+		{name: "poke while offered, then withdraw: Withdraw takes it", do: func(t *testing.T, _ *actor.ActorSystem, _ *actor.PID, l *Lender) int {
+			l.Offer()
+			l.Poke()
+			l.Withdraw()
+			assert.Empty(t, l.Runs(), "Runs after Withdraw")
+			return 0
+		}},
+		{name: "poke claims the goroutine: a message posted next runs on a warm worker", do: func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, l *Lender) int {
+			l.Offer()
+			l.Poke()
+			assert.NotEqual(t, goid(), pingLent(t, system, pid), "a ping posted after a poke ran on the poked goroutine")
+			l.Withdraw()
+			return 0
+		}},
+		{name: "a run after a poke is run: the goroutine is offered again", do: func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, l *Lender) int {
+			l.Offer()
+			l.Poke()
+			l.Run(<-l.Runs())
+			ping := &lentPing{reply: make(chan uint64, 1)}
+			system.Root.Send(pid, ping)
+			l.Run(<-l.Runs())
+			assert.Equal(t, goid(), wait(t, ping.reply, "a ping"), "a ping posted after the poked goroutine ran its poke ran elsewhere")
+			l.Withdraw()
+			return 1
+		}},
+		{name: "poke without an offer does nothing", do: func(t *testing.T, _ *actor.ActorSystem, _ *actor.PID, l *Lender) int {
+			l.Poke()
+			assert.Empty(t, l.Runs(), "Runs after a poke of a goroutine that did not offer itself")
+			l.Offer()
+			l.Withdraw() // returns: nothing claimed the goroutine
+			return 0
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			system, l, pid, a := offeredIdle(t)
+			mark := len(a.log.all())
+			want := tt.do(t, system, pid, l)
+			pingLent(t, system, pid)
+			me, on := goid(), 0
+			for _, e := range a.log.all()[mark:] {
+				if e.g == me {
+					on++
+				}
+			}
+			assert.Equal(t, want, on, "messages run on the test's goroutine")
+			stopLent(t, system, pid, a)
+		})
+	}
+	require.NotPanics(t, func() { (*Lender)(nil).Poke() }, "a nil Lender's Poke")
 }
 
 // A nil Lender (a handle with no lender) offers nothing: Offer and Withdraw do nothing, and

@@ -182,7 +182,7 @@ func (c *Client) start(ctx actor.Context) {
 	c.ref = NewStreamRefWith(c.self, c.p.Compressor, c.p.MaxSend)
 	c.in.dec.MaxSize = c.p.MaxRecv
 	if h := c.p.Handle; h != nil {
-		c.in.out, c.in.more, c.out.handle = h.msgs, h.more, h
+		c.in.out, c.in.more, c.in.lender, c.out.handle = h.msgs, h.more, h.lender, h
 	}
 	c.out.limit = c.p.SendBuffer
 	if c.out.limit <= 0 {

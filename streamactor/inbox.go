@@ -23,12 +23,15 @@ type inbox struct {
 	head     int             // msgs[head:] are queued
 	out      chan RecvResult // the handle's delivery channel; nil without a blocking handle
 	more     chan struct{}   // the handle's signal that out is full and more waits
-	pulling  bool            // the handle has asked for messages: deliver into out
-	ended    bool            // no more messages will arrive
-	endErr   error           // io.EOF for a clean end, else the status
-	taken    bool            // the end was delivered, or need not be: the actor may stop
-	endSent  bool            // the end went into out
-	early    int             // bytes of the decoder's partial message already returned
+	// lender, with a blocking handle that has one, is poked after a delivery or a more
+	// signal: its waiting goroutine blocks on runs alone (Handle.waitLent).
+	lender  *actors.Lender
+	pulling bool  // the handle has asked for messages: deliver into out
+	ended   bool  // no more messages will arrive
+	endErr  error // io.EOF for a clean end, else the status
+	taken   bool  // the end was delivered, or need not be: the actor may stop
+	endSent bool  // the end went into out
+	early   int   // bytes of the decoder's partial message already returned
 	// failed is a message push could not decode (decompress): the stream ends with its
 	// status, as in grpc-go. The actor reads it with takeFailed and ends the call.
 	failed error
@@ -206,6 +209,22 @@ func (in *inbox) push() {
 	if !in.pulling {
 		return
 	}
+	delivered := in.deliver()
+	if in.queued() > 0 || (in.ended && !in.endSent) {
+		select { // out is full: a waiting handle must report to get the rest
+		case in.more <- struct{}{}:
+			delivered = true
+		default:
+		}
+	}
+	if delivered {
+		in.lender.Poke() // a no-op when this run is on the handle's goroutine
+	}
+}
+
+// deliver moves queued messages into the handle's channel while it has room, then the end,
+// and says whether it delivered anything.
+func (in *inbox) deliver() (delivered bool) {
 	for in.queued() > 0 && len(in.out) < cap(in.out) {
 		r := in.take()
 		if r.Err != nil {
@@ -217,17 +236,14 @@ func (in *inbox) push() {
 			break
 		}
 		in.out <- r
+		delivered = true
 	}
 	if in.ended && in.queued() == 0 && !in.endSent && len(in.out) < cap(in.out) {
 		in.out <- RecvResult{Err: in.endErr, last: true}
 		in.endSent, in.taken = true, true
+		delivered = true
 	}
-	if in.queued() > 0 || (in.ended && !in.endSent) {
-		select { // out is full: a waiting handle must report to get the rest
-		case in.more <- struct{}{}:
-		default:
-		}
-	}
+	return delivered
 }
 
 // pulled handles a takeMore: the window the application consumed goes back to the

@@ -166,7 +166,7 @@ func (s *Server) start(ctx actor.Context) {
 	h := NewHandle(s.out.limit, s.p.Window)
 	h.Bind(system, self)
 	h.LendTo(s.p.Lender)
-	s.in.out, s.in.more, s.out.handle = h.msgs, h.more, h
+	s.in.out, s.in.more, s.in.lender, s.out.handle = h.msgs, h.more, h.lender, h
 	stream := &ServerStream{ctx: hctx, h: h}
 	go runHandler(system, self, s.p.Handlers, s.p.Method.Handler, hctx, stream)
 }
