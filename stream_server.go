@@ -34,10 +34,7 @@ func (s *serverStream) SetTrailer(md Metadata) { s.sc.SetTrailer(md) }
 
 // SendMsg sends m, with the headers first if they have not gone out.
 func (s *serverStream) SendMsg(m proto.Message) error {
-	if err := s.sc.SendHeader(nil); err != nil && err != callctx.ErrHeaderSent {
-		return err
-	}
-	o, err := streamactor.Encode(m, s.sc.SendCompressor(), s.maxSend)
+	o, err := streamactor.Encode(m, s.sc.StartMessage(), s.maxSend)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/actorrpc/actorrpc/wire"
 )
@@ -44,15 +45,17 @@ type ServerCall struct {
 	// Accept is the client's grpc-accept-encoding. Read only.
 	Accept string
 
-	mu             sync.Mutex
-	header         wire.Metadata
-	trailer        wire.Metadata
-	headerSent     bool
-	sendHeader     func(md wire.Metadata, encoding string) // or:
-	sender         HeaderSender
-	compressor     string // compress responses with this ("" = identity)
-	sentEncoding   string // the grpc-encoding the headers announced
-	recvCompressed bool   // the last received message was compressed
+	mu           sync.Mutex
+	header       wire.Metadata
+	trailer      wire.Metadata
+	headerSent   bool
+	sendHeader   func(md wire.Metadata, encoding string) // or:
+	sender       HeaderSender
+	compressor   string // compress responses with this ("" = identity)
+	sentEncoding string // the grpc-encoding the headers announced
+	// recvCompressed says the last received message was compressed: set on every receive
+	// by the receiving goroutine, read by any, so atomic rather than under mu.
+	recvCompressed atomic.Bool
 }
 
 // NewServerCall returns the per-call state; sendHeader posts headers (and the grpc-encoding
@@ -98,10 +101,27 @@ func (sc *ServerCall) SetSendCompressor(name string) error {
 func (sc *ServerCall) SendCompressor() wire.Compressor {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
+	return sc.sendCompressor()
+}
+
+// sendCompressor is SendCompressor with mu held.
+func (sc *ServerCall) sendCompressor() wire.Compressor {
 	if sc.compressor == "" || (sc.headerSent && sc.compressor != sc.sentEncoding) {
 		return nil
 	}
 	return wire.CompressorByName(sc.compressor)
+}
+
+// StartMessage sends the response headers if they have not gone out (as SendHeader(nil)),
+// and returns the compressor for the response message about to be sent: what a stream's
+// every send needs, under one lock.
+func (sc *ServerCall) StartMessage() wire.Compressor {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if !sc.headerSent {
+		sc.sendHeaderLocked(nil)
+	}
+	return sc.sendCompressor()
 }
 
 // HeaderEncoding returns the grpc-encoding to announce when headers go out now.
@@ -115,18 +135,10 @@ func (sc *ServerCall) HeaderEncoding() string {
 }
 
 // SetRecvCompressed records whether the message just received was compressed.
-func (sc *ServerCall) SetRecvCompressed(c bool) {
-	sc.mu.Lock()
-	sc.recvCompressed = c
-	sc.mu.Unlock()
-}
+func (sc *ServerCall) SetRecvCompressed(c bool) { sc.recvCompressed.Store(c) }
 
 // RecvCompressed reports whether the last received message was compressed.
-func (sc *ServerCall) RecvCompressed() bool {
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	return sc.recvCompressed
-}
+func (sc *ServerCall) RecvCompressed() bool { return sc.recvCompressed.Load() }
 
 // WithServerCall returns ctx carrying sc.
 func WithServerCall(ctx context.Context, sc *ServerCall) context.Context {
@@ -157,6 +169,12 @@ func (sc *ServerCall) SendHeader(md wire.Metadata) error {
 	if sc.headerSent {
 		return ErrHeaderSent
 	}
+	sc.sendHeaderLocked(md)
+	return nil
+}
+
+// sendHeaderLocked sends the headers, with md added, with mu held; they have not gone out.
+func (sc *ServerCall) sendHeaderLocked(md wire.Metadata) {
 	sc.headerSent = true
 	sc.sentEncoding = sc.compressor
 	if sc.sender != nil {
@@ -165,7 +183,6 @@ func (sc *ServerCall) SendHeader(md wire.Metadata) error {
 		sc.sendHeader(Join(sc.header, md), sc.sentEncoding)
 	}
 	sc.header = nil
-	return nil
 }
 
 // SetTrailer adds md to the trailers to send with the status.

@@ -3,6 +3,7 @@ package callctx
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/actorrpc/actorrpc/wire"
@@ -24,12 +25,15 @@ type handlerCtx struct {
 	deadline    time.Time
 	hasDeadline bool
 
-	// mu guards the fields below: the context's own bookkeeping, as in context's cancelCtx.
+	// done is made by the first Done and closed when the context ends: a chan struct{},
+	// written under mu and read without it (Done's fast path), as in context's cancelCtx.
+	done atomic.Value
+
+	// mu guards the fields below and the writes of done: the context's own bookkeeping.
 	mu         sync.Mutex
-	err        error         // why it ended; nil while live
-	done       chan struct{} // made by the first Done; closed when it ends
-	afterFuncs []*afterFunc  // to run once it ends (AfterFunc)
-	stopBase   func() bool   // undoes the registration with base, once made
+	err        error        // why it ended; nil while live
+	afterFuncs []*afterFunc // to run once it ends (AfterFunc)
+	stopBase   func() bool  // undoes the registration with base, once made
 }
 
 // afterFunc is one function registered with handlerCtx.AfterFunc.
@@ -58,9 +62,10 @@ func (h *handlerCtx) end(err error) {
 		return
 	}
 	h.err = err
-	done, fns, stop := h.done, h.afterFuncs, h.stopBase
+	done, _ := h.done.Load().(chan struct{})
+	fns, stop := h.afterFuncs, h.stopBase
 	if done == nil {
-		h.done = closedChan
+		h.done.Store(closedChan)
 	}
 	h.afterFuncs, h.stopBase = nil, nil
 	h.mu.Unlock()
@@ -100,13 +105,18 @@ func (h *handlerCtx) Deadline() (time.Time, bool) {
 
 // Done is closed once the context ended.
 func (h *handlerCtx) Done() <-chan struct{} {
+	if d, ok := h.done.Load().(chan struct{}); ok {
+		return d // a stream's handler asks on every receive
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.done == nil {
-		h.done = make(chan struct{})
+	d, ok := h.done.Load().(chan struct{})
+	if !ok {
+		d = make(chan struct{})
+		h.done.Store(d)
 		h.watchBase()
 	}
-	return h.done
+	return d
 }
 
 // Err is why the context ended: DeadlineExceeded once the deadline passed, Canceled once
