@@ -91,6 +91,10 @@ type DataReceived struct {
 	StreamID  uint32
 	Data      []byte
 	EndStream bool
+	// Next, for a manual-flow stream (OpenStream.ManualFlow, StreamOwner.ManualFlow), is
+	// the fact of the stream's next DATA frame when the connection read both in one
+	// batch: the owner handles the chain, in order, as if each had come on its own.
+	Next *DataReceived
 }
 
 // RequestWritten tells the owner of a stream opened with OpenStream.ReportWritten that the
@@ -214,8 +218,9 @@ type conn struct {
 	dr         drainState // a graceful drain's two GOAWAYs (conn_drain.go)
 
 	streams      map[uint32]*stream
-	nextStreamID uint32 // client role: next id to allocate
-	lastPeerID   uint32 // server role: highest id the peer opened
+	run          dataRun // DATA facts of one stream read in this batch, not yet posted
+	nextStreamID uint32  // client role: next id to allocate
+	lastPeerID   uint32  // server role: highest id the peer opened
 	waitingOpens []pendingOpen
 	resets       resetRing // server role: streams we reset lately (conn_rules.go)
 	// contentLengths holds the requests that declared a content-length (server role; rare

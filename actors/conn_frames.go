@@ -180,6 +180,7 @@ func (c *conn) acceptStream(ctx actor.Context, f *frameMsg, end bool) {
 func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 	n := int64(f.length)
 	if !c.recvConn.take(n) {
+		c.flushRun(ctx)
 		// RFC 9113 §6.9.1: a receiver MAY treat a sender overrunning the window as a
 		// connection error of type FLOW_CONTROL_ERROR.
 		c.fail(ctx, fmt.Errorf("%w: peer overran the connection window", http2.ConnectionError(http2.ErrCodeFlowControl)))
@@ -192,6 +193,7 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 	s := c.streams[f.streamID]
 	if s == nil {
 		if c.idle(f.streamID) {
+			c.flushRun(ctx)
 			c.fail(ctx, fmt.Errorf("%w: DATA on idle stream %d", http2.ConnectionError(http2.ErrCodeProtocol), f.streamID))
 			return
 		}
@@ -199,17 +201,20 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 		return
 	}
 	if s.remoteEnded {
+		c.flushRun(ctx)
 		c.resetStream(s.id, http2.ErrCodeStreamClosed)
 		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent DATA after END_STREAM")})
 		return
 	}
 	if !s.recv.take(n) {
+		c.flushRun(ctx)
 		c.resetStream(s.id, http2.ErrCodeFlowControl)
 		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer overran the stream's flow-control window")})
 		return
 	}
 	end := f.flags.Has(http2.FlagDataEndStream)
 	if c.contentMismatch(s, len(f.payload()), end) {
+		c.flushRun(ctx)
 		c.malformedContent(ctx, s)
 		return
 	}
@@ -221,7 +226,11 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 	}
 	if len(f.payload()) > 0 || end {
 		f.dataFact = DataReceived{StreamID: s.id, Data: f.payload(), EndStream: end}
-		ctx.Send(s.owner, &f.dataFact)
+		if s.manualFlow {
+			c.addToRun(ctx, s, &f.dataFact) // posted with the batch's others (conn_data_run.go)
+		} else {
+			ctx.Send(s.owner, &f.dataFact)
+		}
 	}
 	if end {
 		c.remoteDone(s)

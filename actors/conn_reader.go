@@ -45,10 +45,14 @@ const maxFrameBatch = 64
 // onFrames handles, in order, the frames the reader posted together (frameMsg.next).
 func (c *conn) onFrames(ctx actor.Context, m *frameMsg) {
 	c.noteRead()
+	defer c.flushRun(ctx)
 	for m != nil {
 		next := m.next
 		m.next = nil
 		c.reader.budget.give(m)
+		if c.run.head != nil && !c.continuesRun(m) {
+			c.flushRun(ctx)
+		}
 		c.onFrame(ctx, m)
 		if c.closeErr != nil {
 			return // closing: as a stop overtakes the frames still queued

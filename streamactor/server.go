@@ -93,7 +93,7 @@ func (s *Server) Receive(ctx actor.Context) {
 	case *actor.Started:
 		s.start(ctx)
 	case *actors.DataReceived:
-		s.onData(ctx, m.Data, m.EndStream)
+		s.onDataRun(ctx, m)
 	case *actors.HeadersReceived: // client trailers: END_STREAM is what matters
 		s.onData(ctx, nil, m.EndStream)
 	case *actors.DataSent:
@@ -183,28 +183,56 @@ func runHandler(system *actor.ActorSystem, self *actor.PID, wg *sync.WaitGroup, 
 	system.Root.Send(self, &handlerReturned{err: err})
 }
 
+// onDataRun queues the messages of m and of the frames chained to it (DataReceived.Next),
+// then delivers.
+func (s *Server) onDataRun(ctx actor.Context, m *actors.DataReceived) {
+	free := 0
+	for d := m; d != nil; d = d.Next {
+		n, ok := s.queue(ctx, d.Data, d.EndStream)
+		if !ok {
+			return
+		}
+		free += n
+	}
+	s.in.release(ctx, s.conn, s.id, free)
+	s.deliver(ctx)
+}
+
+// onData queues data (the end with end), then delivers.
 func (s *Server) onData(ctx actor.Context, data []byte, end bool) {
-	if s.ended != nil {
+	free, ok := s.queue(ctx, data, end)
+	if !ok {
 		return
 	}
+	s.in.release(ctx, s.conn, s.id, free)
+	s.deliver(ctx)
+}
+
+// queue feeds data to the inbox, and ends it with end; it returns the window to give back
+// for a message not yet whole, and false if the stream has ended (before, or now: data
+// or the end could not be decoded).
+func (s *Server) queue(ctx actor.Context, data []byte, end bool) (free int, ok bool) {
+	if s.ended != nil {
+		return 0, false
+	}
 	if len(data) > 0 {
-		free, err := s.in.feed(data)
+		n, err := s.in.feed(data)
 		if err != nil {
 			s.cancelHandler()
 			s.abort(ctx, statusOf(err))
-			return
+			return 0, false
 		}
-		s.in.release(ctx, s.conn, s.id, free)
+		free = n
 	}
 	if end {
 		if err := s.in.dec.Finish(); err != nil {
 			s.cancelHandler()
 			s.abort(ctx, statusOf(err))
-			return
+			return 0, false
 		}
 		s.in.end(io.EOF)
 	}
-	s.deliver(ctx)
+	return free, true
 }
 
 // deliver serves waiting Recvs, or pushes messages to an actor handler.
