@@ -88,13 +88,13 @@ type HeadersReceived struct {
 
 // DataReceived carries the payload of one DATA frame (owned by the receiver).
 type DataReceived struct {
-	StreamID  uint32
-	Data      []byte
-	EndStream bool
+	Data []byte
 	// Next, for a manual-flow stream (OpenStream.ManualFlow, StreamOwner.ManualFlow), is
 	// the fact of the stream's next DATA frame when the connection read both in one
 	// batch: the owner handles the chain, in order, as if each had come on its own.
-	Next *DataReceived
+	Next      *DataReceived
+	StreamID  uint32
+	EndStream bool
 }
 
 // RequestWritten tells the owner of a stream opened with OpenStream.ReportWritten that the

@@ -15,16 +15,18 @@ import (
 // frameMsg carries one frame, copied out of the Framer's buffers, from the reader
 // goroutine to the connection actor.
 type frameMsg struct {
+	// The small fields first, packed: a frame message is allocated per frame, and 8 bytes
+	// more would move it to the next size class.
 	typ       http2.FrameType
-	streamID  uint32
 	flags     http2.Flags
+	truncated bool // header list exceeded MaxHeaderListSize
+	selfDep   bool // HEADERS or PRIORITY whose priority depends on its own stream
+	streamID  uint32
 	length    uint32 // frame payload length (counts padding, for flow control)
-	settings  []http2.Setting
 	errCode   http2.ErrCode
 	increment uint32
 	lastID    uint32
-	truncated bool // header list exceeded MaxHeaderListSize
-	selfDep   bool // HEADERS or PRIORITY whose priority depends on its own stream
+	settings  []http2.Setting
 
 	// The fact the connection passes on to the stream's owner, kept here so that it costs
 	// no allocation of its own (the frame message is the actor's once posted, and garbage

@@ -24,16 +24,16 @@ type handlerCtx struct {
 	base        context.Context
 	deadline    time.Time
 	hasDeadline bool
+	// doneSet says done is set, for good: Done then reads it without mu (a stream's
+	// handler asks on every receive). Stored after done, under mu.
+	doneSet atomic.Bool
 
-	// done is made by the first Done and closed when the context ends: a chan struct{},
-	// written under mu and read without it (Done's fast path), as in context's cancelCtx.
-	done atomic.Value
-
-	// mu guards the fields below and the writes of done: the context's own bookkeeping.
+	// mu guards the fields below: the context's own bookkeeping, as in context's cancelCtx.
 	mu         sync.Mutex
-	err        error        // why it ended; nil while live
-	afterFuncs []*afterFunc // to run once it ends (AfterFunc)
-	stopBase   func() bool  // undoes the registration with base, once made
+	err        error         // why it ended; nil while live
+	done       chan struct{} // made by the first Done (or closedChan); closed when it ends
+	afterFuncs []*afterFunc  // to run once it ends (AfterFunc)
+	stopBase   func() bool   // undoes the registration with base, once made
 }
 
 // afterFunc is one function registered with handlerCtx.AfterFunc.
@@ -62,10 +62,10 @@ func (h *handlerCtx) end(err error) {
 		return
 	}
 	h.err = err
-	done, _ := h.done.Load().(chan struct{})
-	fns, stop := h.afterFuncs, h.stopBase
+	done, fns, stop := h.done, h.afterFuncs, h.stopBase
 	if done == nil {
-		h.done.Store(closedChan)
+		h.done = closedChan
+		h.doneSet.Store(true)
 	}
 	h.afterFuncs, h.stopBase = nil, nil
 	h.mu.Unlock()
@@ -105,18 +105,17 @@ func (h *handlerCtx) Deadline() (time.Time, bool) {
 
 // Done is closed once the context ended.
 func (h *handlerCtx) Done() <-chan struct{} {
-	if d, ok := h.done.Load().(chan struct{}); ok {
-		return d // a stream's handler asks on every receive
+	if h.doneSet.Load() {
+		return h.done // set for good: no lock (a stream's handler asks on every receive)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	d, ok := h.done.Load().(chan struct{})
-	if !ok {
-		d = make(chan struct{})
-		h.done.Store(d)
+	if h.done == nil {
+		h.done = make(chan struct{})
+		h.doneSet.Store(true)
 		h.watchBase()
 	}
-	return d
+	return h.done
 }
 
 // Err is why the context ended: DeadlineExceeded once the deadline passed, Canceled once
