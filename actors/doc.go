@@ -8,7 +8,8 @@
 // Its reader goroutine owns the read side (and the HPACK decoder, conn_hpack.go) and only
 // posts copied frames to the actor, the frames already in its buffer as one message
 // (frameMsg.next); a DATA payload is read once, into a buffer the message owns
-// (conn_data.go). The actor writes frames into a buffered writer and flushes when no other
+// (conn_data.go). DATA frames of one streaming call in one batch reach its actor as one
+// message, a chain of facts (DataReceived.Next, conn_data_run.go). The actor writes frames into a buffered writer and flushes when no other
 // message is queued, after yielding the processor once if the batch is small, so that the
 // calls about to post to it share the write (conn.go, maybeFlush). Call actors (packages
 // callactor and streamactor) own their calls and talk to the connection actor with the

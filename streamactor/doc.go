@@ -21,8 +21,10 @@
 // StreamMessage and StreamEnd, and sends with StreamRef. A handle (handle.go) shares only
 // channels with its actor: the actor delivers messages into a bounded channel the handle
 // reads without a round trip per message, and the handle reports what it consumed in
-// batches (takeMore), which returns the window and refills the channel; a send is one
-// message to the actor, with no answer while there is credit. Messages sent while the
+// batches (takeMore), which returns the window and refills the channel; a handle that
+// waits lends its goroutine to the actor and blocks on the Lender alone, poked when a run
+// elsewhere delivers; a send is one message to the actor, with no answer while there is
+// credit. Messages sent while the
 // connection still writes earlier ones go out together, copied into one DATA frame
 // (batch.go); send buffers come from pools and go back once written (sendpool.go).
 //
