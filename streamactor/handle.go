@@ -31,13 +31,13 @@ type takeMore struct{ consumed int }
 //     The application's consumption goes back by takeMore, batched; the actor returns the
 //     stream's window to the peer only then, so a slow reader bounds what is buffered.
 //   - more: the actor found msgs full with more to deliver; a waiting handle reports.
+//     A handle about to wait also reports if it holds half the stream's window
+//     unreported: the peer may be out of window (the connection itself holds back less
+//     than a quarter), so a ping-pong costs no report per message.
 //   - with a Lender (LendTo), a waiting handle blocks on the Lender's runs and done alone
 //     (waitLent): the actor pokes it (Lender.Poke) after it delivers or signals more from
 //     a run on another goroutine. A select over two channels rather than four: about 15%
 //     more round trips per second on 64 ping-pong streams between actorrpc peers.
-//     A handle about to wait also reports if it holds half the stream's window
-//     unreported: the peer may be out of window (the connection itself holds back less
-//     than a quarter), so a ping-pong costs no report per message.
 //   - credit: the actor returns send buffer as the connection writes what the handle
 //     sent. It holds at most one value; the actor merges what it adds with what is there.
 //     A send waits only when the handle has no credit left.
