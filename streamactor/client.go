@@ -298,27 +298,25 @@ func (c *Client) onHeaders(ctx actor.Context, m *actors.HeadersReceived) {
 // onData queues the messages of m and of the frames chained to it (DataReceived.Next),
 // then delivers.
 func (c *Client) onData(ctx actor.Context, m *actors.DataReceived) {
-	free := 0
-	for d := m; d != nil; d = d.Next {
-		if c.final != nil {
-			return
-		}
+	if c.final != nil {
+		return
+	}
+	free, ended := 0, false
+	for d := m; d != nil && !ended; d = d.Next {
 		n, err := c.in.feed(d.Data)
 		if err != nil {
 			c.end(ctx, statusOf(err), true)
 			return
 		}
 		free += n
-		if d.EndStream {
-			c.in.release(ctx, c.conn, c.streamID, free)
-			c.deliver(ctx)
-			c.streamID = 0
-			c.end(ctx, wire.NewStatus(wire.Internal, "server closed the stream without sending trailers"), false)
-			return
-		}
+		ended = d.EndStream
 	}
 	c.in.release(ctx, c.conn, c.streamID, free)
 	c.deliver(ctx)
+	if ended {
+		c.streamID = 0
+		c.end(ctx, wire.NewStatus(wire.Internal, "server closed the stream without sending trailers"), false)
+	}
 }
 
 // tryFinal answers a RecvFinal once the one response and the end are known.

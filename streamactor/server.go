@@ -95,7 +95,7 @@ func (s *Server) Receive(ctx actor.Context) {
 	case *actors.DataReceived:
 		s.onDataRun(ctx, m)
 	case *actors.HeadersReceived: // client trailers: END_STREAM is what matters
-		s.onData(ctx, nil, m.EndStream)
+		s.onDataRun(ctx, &actors.DataReceived{EndStream: m.EndStream})
 	case *actors.DataSent:
 		s.out.sent(ctx, s.conn, s.id, m.N)
 	case *actors.StreamReset:
@@ -193,16 +193,6 @@ func (s *Server) onDataRun(ctx actor.Context, m *actors.DataReceived) {
 			return
 		}
 		free += n
-	}
-	s.in.release(ctx, s.conn, s.id, free)
-	s.deliver(ctx)
-}
-
-// onData queues data (the end with end), then delivers.
-func (s *Server) onData(ctx actor.Context, data []byte, end bool) {
-	free, ok := s.queue(ctx, data, end)
-	if !ok {
-		return
 	}
 	s.in.release(ctx, s.conn, s.id, free)
 	s.deliver(ctx)
