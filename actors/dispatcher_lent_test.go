@@ -344,7 +344,8 @@ func TestLenderServe(t *testing.T) {
 		// blocks: the work Started blocks on waits for release.
 		blocks bool
 		// whileBlocked runs while that work blocks, then the test releases it.
-		whileBlocked func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64)
+		// idle receives once each time a run of the actor ends with its mailbox idle.
+		whileBlocked func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64, idle <-chan struct{})
 		// check runs after the first work's After message ran.
 		check func(t *testing.T, a *lentActor, g uint64)
 	}{
@@ -359,10 +360,15 @@ func TestLenderServe(t *testing.T) {
 		{
 			name:   "a message while the work blocks runs on a warm worker before it returns",
 			blocks: true,
-			whileBlocked: func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64) {
+			whileBlocked: func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64, idle <-chan struct{}) {
+				drain(idle) // the first run's
 				ping := &lentPing{reply: make(chan uint64, 1)}
 				system.Root.Send(pid, ping)
 				assert.NotEqual(t, g, wait(t, ping.reply, "a ping while the handler blocks"), "the ping ran on the goroutine that blocks")
+				// The ping's run replies before it ends: a message posted before its mailbox
+				// went idle would run on that warm worker, by design. Release the work only
+				// once the run is over.
+				wait(t, idle, "the ping's run to end")
 				assert.False(t, a.log.has("returned first"))
 			},
 			check: func(t *testing.T, a *lentActor, g uint64) {
@@ -373,7 +379,7 @@ func TestLenderServe(t *testing.T) {
 		{
 			name:   "Block from a run on a warm worker runs the work on another goroutine",
 			blocks: true,
-			whileBlocked: func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64) {
+			whileBlocked: func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64, _ <-chan struct{}) {
 				w := newLentWork("second", false)
 				system.Root.Send(pid, &lentBlock{work: w})
 				assert.Equal(t, "second", wait(t, a.afterRan, "the second work's After message"))
@@ -387,7 +393,7 @@ func TestLenderServe(t *testing.T) {
 		{
 			name:   "End while the work blocks: the goroutine is given back after the work returns",
 			blocks: true,
-			whileBlocked: func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64) {
+			whileBlocked: func(t *testing.T, system *actor.ActorSystem, pid *actor.PID, a *lentActor, g uint64, _ <-chan struct{}) {
 				system.Root.Send(pid, &lentEnd{})
 				ping := &lentPing{reply: make(chan uint64, 1)}
 				system.Root.Send(pid, ping)
@@ -403,12 +409,17 @@ func TestLenderServe(t *testing.T) {
 			var l Lender
 			l.InitServe(system)
 			first := newLentWork("first", tt.blocks)
-			pid, a := spawnLent(system, &l, func(a *lentActor, ctx actor.Context) { a.block(ctx, first) })
+			idle := &idleSignal{ch: make(chan struct{}, 16)}
+			a := newLentActor(&l)
+			a.onStarted = func(ctx actor.Context) { a.block(ctx, first) }
+			props := LentProps(func(*actor.ActorSystem) actor.Actor { return a }, &l).
+				Configure(actor.WithMailbox(unboundedMailbox(idle)))
+			pid := system.Root.Spawn(props)
 			wait(t, first.running, "the first work")
 			g := a.log.on(t, "started")
 			assert.Equal(t, g, a.log.on(t, "run first"), "the work Started blocked on ran elsewhere than the first run")
 			if tt.whileBlocked != nil {
-				tt.whileBlocked(t, system, pid, a, g)
+				tt.whileBlocked(t, system, pid, a, g, idle.ch)
 			}
 			if first.release != nil {
 				close(first.release)
@@ -488,6 +499,33 @@ func (h *emptyHook) MessageReceived(any) {}
 func (h *emptyHook) MailboxEmpty()       { h.once.Do(h.fn) }
 
 var _ actor.MailboxMiddleware = (*emptyHook)(nil)
+
+// idleSignal is a mailbox middleware that sends on ch each time a run ends with the
+// mailbox idle (ch must have room: it never blocks the run).
+type idleSignal struct{ ch chan struct{} }
+
+func (s *idleSignal) MailboxStarted()     {}
+func (s *idleSignal) MessagePosted(any)   {}
+func (s *idleSignal) MessageReceived(any) {}
+func (s *idleSignal) MailboxEmpty() {
+	select {
+	case s.ch <- struct{}{}:
+	default:
+	}
+}
+
+var _ actor.MailboxMiddleware = (*idleSignal)(nil)
+
+// drain empties ch without waiting.
+func drain(ch <-chan struct{}) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
+}
 
 // A run on the serving goroutine returns only after its mailbox went idle: a message posted
 // in between is run by a warm worker, and its Block comes while the serving goroutine's slot
