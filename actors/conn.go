@@ -117,6 +117,10 @@ type StreamReset struct {
 	// it was above a GOAWAY's last-stream-id, or it never left the client. The call may
 	// open it again (conn_unprocessed.go).
 	Unprocessed bool
+	// Conn is the connection that sent it. A call that already moved to another attempt
+	// (after ConnectionLost, say) ignores a reset from a connection it no longer uses: it
+	// answers the earlier attempt, and acting on it would open the call twice.
+	Conn *actor.PID
 }
 
 // OwnerStopped says a stream owner the connection's NewStream spawned (server role) has
@@ -392,10 +396,10 @@ func (c *conn) stop() {
 		st = wire.NewStatus(wire.Canceled, "channel closed")
 	}
 	for id, s := range c.streams {
-		c.system.Root.Send(s.owner, &StreamReset{StreamID: id, Status: st})
+		c.sendReset(s.owner, &StreamReset{StreamID: id, Status: st})
 	}
 	for _, w := range c.waitingOpens {
-		c.system.Root.Send(w.owner, c.notOpened("connection closed before the stream was opened: %v", cause))
+		c.sendReset(w.owner, c.notOpened("connection closed before the stream was opened: %v", cause))
 	}
 	c.streams, c.waitingOpens = nil, nil
 	if c.p.NetConn != nil {

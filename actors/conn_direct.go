@@ -53,7 +53,7 @@ func (c *conn) afterStop(msg any) {
 		return
 	}
 	if _, ok := env.Message.(*OpenStream); ok {
-		c.system.Root.Send(env.Sender, c.notOpened("connection closed before the stream was opened"))
+		c.sendReset(env.Sender, c.notOpened("connection closed before the stream was opened"))
 	}
 }
 

@@ -97,18 +97,18 @@ func (c *conn) onHeaders(ctx actor.Context, f *frameMsg) {
 	if f.selfDep {
 		// RFC 7540 §5.3.1 (see onPriority): "A stream cannot depend on itself."
 		c.resetStream(s.id, http2.ErrCodeProtocol)
-		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent HEADERS with a priority that depends on the stream itself")})
+		c.sendReset(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent HEADERS with a priority that depends on the stream itself")})
 		return
 	}
 	if s.remoteEnded {
 		c.resetStream(s.id, http2.ErrCodeStreamClosed)
-		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent HEADERS after END_STREAM")})
+		c.sendReset(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent HEADERS after END_STREAM")})
 		return
 	}
 	if !c.p.Client && !end {
 		// Trailers from a client must end the stream (RFC 9113 §8.1).
 		c.resetStream(s.id, http2.ErrCodeProtocol)
-		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "client sent a second HEADERS without END_STREAM")})
+		c.sendReset(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "client sent a second HEADERS without END_STREAM")})
 		return
 	}
 	if end && c.contentMismatch(s, 0, true) {
@@ -203,13 +203,13 @@ func (c *conn) onData(ctx actor.Context, f *frameMsg) {
 	if s.remoteEnded {
 		c.flushRun(ctx)
 		c.resetStream(s.id, http2.ErrCodeStreamClosed)
-		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent DATA after END_STREAM")})
+		c.sendReset(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer sent DATA after END_STREAM")})
 		return
 	}
 	if !s.recv.take(n) {
 		c.flushRun(ctx)
 		c.resetStream(s.id, http2.ErrCodeFlowControl)
-		ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer overran the stream's flow-control window")})
+		c.sendReset(s.owner, &StreamReset{StreamID: s.id, Status: wire.NewStatus(wire.Internal, "peer overran the stream's flow-control window")})
 		return
 	}
 	end := f.flags.Has(http2.FlagDataEndStream)
@@ -247,17 +247,17 @@ func (c *conn) onRSTStream(ctx actor.Context, f *frameMsg) {
 	}
 	c.forget(s)
 	if c.p.Client && f.errCode == http2.ErrCodeRefusedStream {
-		ctx.Send(s.owner, unprocessedReset(s.id, "server refused the stream (REFUSED_STREAM)"))
+		c.sendReset(s.owner, unprocessedReset(s.id, "server refused the stream (REFUSED_STREAM)"))
 		return
 	}
-	ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: resetStatus(f.errCode)})
+	c.sendReset(s.owner, &StreamReset{StreamID: s.id, Status: resetStatus(f.errCode)})
 }
 
 func (c *conn) onStreamError(ctx actor.Context, id uint32, code http2.ErrCode) {
 	c.writeReset(id, code)
 	if s := c.streams[id]; s != nil {
 		c.forget(s)
-		ctx.Send(s.owner, &StreamReset{StreamID: id, Status: wire.NewStatus(wire.Internal, "stream error: "+code.String())})
+		c.sendReset(s.owner, &StreamReset{StreamID: id, Status: wire.NewStatus(wire.Internal, "stream error: "+code.String())})
 	}
 }
 
@@ -281,11 +281,11 @@ func (c *conn) onGoAway(ctx actor.Context, f *frameMsg) {
 	for id, s := range c.streams {
 		if id > f.lastID {
 			c.forget(s)
-			ctx.Send(s.owner, unprocessedReset(id, "server sent GOAWAY(%s) before processing the call: %s", f.errCode, debug))
+			c.sendReset(s.owner, unprocessedReset(id, "server sent GOAWAY(%s) before processing the call: %s", f.errCode, debug))
 		}
 	}
 	for _, w := range c.waitingOpens {
-		ctx.Send(w.owner, unprocessedReset(0, "server sent GOAWAY(%s) before the stream opened: %s", f.errCode, debug))
+		c.sendReset(w.owner, unprocessedReset(0, "server sent GOAWAY(%s) before the stream opened: %s", f.errCode, debug))
 	}
 	c.waitingOpens = nil
 }

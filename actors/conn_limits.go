@@ -170,6 +170,6 @@ func (c *conn) headerListTooLargeFields() []hpack.HeaderField {
 // MaxHeaderListSize: the headers are lost, so the call cannot go on.
 func (c *conn) responseHeadersTooLarge(ctx actor.Context, s *stream) {
 	c.resetStream(s.id, http2.ErrCodeCancel)
-	ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.Statusf(wire.ResourceExhausted,
+	c.sendReset(s.owner, &StreamReset{StreamID: s.id, Status: wire.Statusf(wire.ResourceExhausted,
 		"server sent a header list larger than the client's SETTINGS_MAX_HEADER_LIST_SIZE (%d bytes)", c.cfg.MaxHeaderListSize)})
 }

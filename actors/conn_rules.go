@@ -143,7 +143,7 @@ func (c *conn) contentMismatch(s *stream, n int, end bool) bool {
 func (c *conn) malformedContent(ctx actor.Context, s *stream) {
 	cc := c.contentLengths[s.id]
 	c.resetStream(s.id, http2.ErrCodeProtocol)
-	ctx.Send(s.owner, &StreamReset{StreamID: s.id, Status: wire.Statusf(wire.Internal,
+	c.sendReset(s.owner, &StreamReset{StreamID: s.id, Status: wire.Statusf(wire.Internal,
 		"malformed request: client sent %d bytes of DATA with content-length %d", cc.received, cc.declared)})
 }
 

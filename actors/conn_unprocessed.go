@@ -3,6 +3,8 @@ package actors
 import (
 	"fmt"
 
+	"github.com/asynkron/protoactor-go/actor"
+
 	"github.com/actorrpc/actorrpc/wire"
 )
 
@@ -23,4 +25,21 @@ const MaxTransparentRetries = 5
 //   - a stream that never left the client (the connection was closing or gone).
 func unprocessedReset(id uint32, format string, args ...any) *StreamReset {
 	return &StreamReset{StreamID: id, Status: wire.NewStatus(wire.Unavailable, fmt.Sprintf(format, args...)), Unprocessed: true}
+}
+
+// sendReset tells owner that its stream (or its open) ended, naming this connection as the
+// sender (StreamReset.Conn).
+func (c *conn) sendReset(owner *actor.PID, r *StreamReset) {
+	r.Conn = c.self
+	c.system.Root.Send(owner, r)
+}
+
+// AnswersAttempt reports whether a reset (or a dead letter) that connection from sent is
+// about a call's current attempt, on connection current (nil while the call waits for a
+// connection). A call that retried on ConnectionLost may hear from the old connection
+// after that (it answers an open still in its mailbox as it stops): that answer is for the
+// earlier attempt, and a second retry would open the call twice. A message that names no
+// connection (from nil) counts.
+func AnswersAttempt(from, current *actor.PID) bool {
+	return from == nil || (current != nil && from.Equal(current))
 }

@@ -18,11 +18,11 @@ func (c *conn) openStream(ctx actor.Context, owner *actor.PID, m *OpenStream) {
 		return
 	}
 	if c.goingAway || c.sentGoAway || c.closeErr != nil {
-		ctx.Send(owner, c.notOpened("connection is closing; stream not opened"))
+		c.sendReset(owner, c.notOpened("connection is closing; stream not opened"))
 		return
 	}
 	if st := c.overPeerHeaderLimit(m.Headers); st != nil {
-		ctx.Send(owner, &StreamReset{Status: st})
+		c.sendReset(owner, &StreamReset{Status: st})
 		return
 	}
 	if uint32(len(c.streams)) >= c.peer.maxConcurrentStreams {
@@ -31,7 +31,7 @@ func (c *conn) openStream(ctx actor.Context, owner *actor.PID, m *OpenStream) {
 	}
 	if c.nextStreamID > maxWindow {
 		c.goAway(http2.ErrCodeNo, "stream ids exhausted")
-		ctx.Send(owner, unprocessedReset(0, "stream ids exhausted on this connection"))
+		c.sendReset(owner, unprocessedReset(0, "stream ids exhausted on this connection"))
 		return
 	}
 	id := c.nextStreamID
@@ -275,7 +275,7 @@ func (c *conn) onWindowUpdate(ctx actor.Context, id uint32, inc uint32) {
 		// connection, as appropriate. For streams, the sender sends a RST_STREAM with an
 		// error code of FLOW_CONTROL_ERROR".
 		c.resetStream(id, http2.ErrCodeFlowControl)
-		ctx.Send(s.owner, &StreamReset{StreamID: id, Status: wire.NewStatus(wire.Internal, "peer overflowed the stream's flow-control window")})
+		c.sendReset(s.owner, &StreamReset{StreamID: id, Status: wire.NewStatus(wire.Internal, "peer overflowed the stream's flow-control window")})
 		return
 	}
 	s.sendWindow += int64(inc)

@@ -15,7 +15,10 @@
 // A reset the connection marks Unprocessed (the server never saw the stream) sends the
 // call back to start: it asks its channel for a connection again (actors.RetryCall) and
 // reopens the stream with the same request and the time left as grpc-timeout, at most
-// actors.MaxTransparentRetries times (internal/callwatch.Retry).
+// actors.MaxTransparentRetries times (internal/callwatch.Retry). Only the current
+// attempt's connection is heard (actors.AnswersAttempt): a call that retried when the
+// channel said its connection was lost (ConnectionLost) ignores that connection's own late
+// answer to the open, which would otherwise open the call a second time.
 //
 // Server (UnaryServer): parses the request headers, resolves the method, decodes the one
 // request message, runs the handler (a blocking function, or a user actor that answers by

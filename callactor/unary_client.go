@@ -125,10 +125,16 @@ func (c *UnaryClient) Receive(ctx actor.Context) {
 	case *actors.DataReceived:
 		c.onData(ctx, m)
 	case *actors.StreamReset:
+		if !actors.AnswersAttempt(m.Conn, c.conn) {
+			return // an earlier attempt's connection: this call moved on (ConnectionLost)
+		}
 		c.streamID, c.opening = 0, false
 		c.onReset(ctx, m)
 	case *actor.DeadLetterResponse:
 		// The connection was gone before it read OpenStream: the stream never left.
+		if !actors.AnswersAttempt(m.Target, c.conn) {
+			return // an earlier attempt's (ConnectionLost came first)
+		}
 		c.opening = false
 		c.onReset(ctx, &actors.StreamReset{Unprocessed: true,
 			Status: wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened")})

@@ -128,10 +128,16 @@ func (c *Client) Receive(ctx actor.Context) {
 			c.out.sent(ctx, c.conn, c.streamID, m.N)
 		}
 	case *actors.StreamReset:
+		if !actors.AnswersAttempt(m.Conn, c.conn) {
+			return // an earlier attempt's connection: this call moved on (ConnectionLost)
+		}
 		c.streamID, c.opening = 0, false
 		c.onReset(ctx, m)
 	case *actor.DeadLetterResponse:
 		// The connection was gone before it read OpenStream: the stream never left.
+		if !actors.AnswersAttempt(m.Target, c.conn) {
+			return // an earlier attempt's (ConnectionLost came first)
+		}
 		c.opening = false
 		c.onReset(ctx, &actors.StreamReset{Unprocessed: true,
 			Status: wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened")})
