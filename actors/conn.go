@@ -200,11 +200,12 @@ type conn struct {
 	// noStreamsSince is when the last stream ended (client role; for idleQuery).
 	noStreamsSince time.Time
 
-	sock *writeGuard // the socket with a deadline on every write (conn_backpressure.go)
-	bw   *bufio.Writer
-	fr   *http2.Framer
-	henc *hpack.Encoder
-	hbuf bytes.Buffer
+	sock   *writeGuard    // the socket with a deadline on every write (conn_backpressure.go)
+	gather gatheredFrames // large DATA frames of one drain, written with writev (conn_gather.go)
+	bw     *bufio.Writer
+	fr     *http2.Framer
+	henc   *hpack.Encoder
+	hbuf   bytes.Buffer
 
 	reader *frameReader
 	dirty  bool
@@ -328,7 +329,7 @@ func (c *conn) start(ctx actor.Context) {
 	if !c.p.Client {
 		c.sock.peer = "client"
 	}
-	c.bw = bufio.NewWriterSize(c.sock, 32<<10)
+	c.bw = bufio.NewWriterSize(c.sock, writeBufferSize)
 	// The reader goroutine reads through a buffer: one read(2) brings many frames.
 	br := bufio.NewReaderSize(c.p.NetConn, 32<<10)
 	c.fr = http2.NewFramer(c.bw, br)

@@ -65,6 +65,26 @@ func (w *writeGuard) Write(b []byte) (int, error) {
 	}
 }
 
+// WriteBuffers writes bufs as Write writes one buffer (each attempt with a deadline), with
+// writev on a TCP socket. It consumes what it wrote from bufs.
+func (w *writeGuard) WriteBuffers(bufs *net.Buffers) (int64, error) {
+	if w.timeout <= 0 {
+		return bufs.WriteTo(w.nc)
+	}
+	var written int64
+	for {
+		_ = w.nc.SetWriteDeadline(time.Now().Add(w.timeout))
+		n, err := bufs.WriteTo(w.nc)
+		written += n
+		if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+			return written, err
+		}
+		if n == 0 {
+			return written, &PeerStoppedReadingError{Peer: w.peer, Timeout: w.timeout}
+		}
+	}
+}
+
 // PeerStoppedReadingError is the cause of a connection closed because a write to the
 // socket made no progress for the write timeout.
 type PeerStoppedReadingError struct {

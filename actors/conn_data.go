@@ -115,17 +115,20 @@ func awaitLargePayload(r io.Reader, n uint32) error {
 
 // writeDataFrame writes one DATA frame (no padding) into w, as Framer.WriteData would.
 func writeDataFrame(w *bufio.Writer, id uint32, endStream bool, data []byte) error {
-	var flags http2.Flags
-	if endStream {
-		flags = http2.FlagDataEndStream
-	}
-	n := len(data)
 	// Appended to the writer's own free space (no header escapes to the heap).
-	hdr := append(w.AvailableBuffer(), byte(n>>16), byte(n>>8), byte(n), byte(http2.FrameData), byte(flags),
-		byte(id>>24&0x7f), byte(id>>16), byte(id>>8), byte(id))
-	if _, err := w.Write(hdr); err != nil {
+	if _, err := w.Write(appendDataHeader(w.AvailableBuffer(), id, endStream, len(data))); err != nil {
 		return err
 	}
 	_, err := w.Write(data)
 	return err
+}
+
+// appendDataHeader appends the header of a DATA frame (no padding) of n bytes to b.
+func appendDataHeader(b []byte, id uint32, endStream bool, n int) []byte {
+	var flags http2.Flags
+	if endStream {
+		flags = http2.FlagDataEndStream
+	}
+	return append(b, byte(n>>16), byte(n>>8), byte(n), byte(http2.FrameData), byte(flags),
+		byte(id>>24&0x7f), byte(id>>16), byte(id>>8), byte(id))
 }

@@ -132,6 +132,28 @@ func (c *conn) drain(s *stream) {
 			}
 		}()
 	}
+	c.gather.on = c.gatherable(s)
+	ended := c.writeChunks(s)
+	c.flushGathered() // before localDone: forget gives a written buffer back to its pool
+	if ended {
+		c.localDone(s)
+		return
+	}
+	if len(s.chunks) > 0 || !s.endPending || s.localClosed {
+		return
+	}
+	if s.trailers != nil {
+		c.writeHeaderBlock(s.id, s.trailers, true)
+	} else {
+		c.check(c.fr.WriteData(s.id, true, nil))
+		c.dirty = true
+	}
+	c.localDone(s)
+}
+
+// writeChunks writes DATA frames of s's queue as far as the windows allow. It reports
+// whether the last of them carried END_STREAM.
+func (c *conn) writeChunks(s *stream) (ended bool) {
 	for len(s.chunks) > 0 {
 		allowed := min(c.sendConn, s.sendWindow, int64(c.peer.maxFrameSize), maxSendFrameSize)
 		if allowed <= 0 {
@@ -139,13 +161,13 @@ func (c *conn) drain(s *stream) {
 				s.inBlocked = true
 				c.blocked = append(c.blocked, s.id)
 			}
-			return
+			return false
 		}
 		chunk := s.chunks[0]
 		n := min(int64(len(chunk)), allowed)
 		last := n == int64(len(chunk)) && len(s.chunks) == 1
 		endHere := last && s.endPending && s.trailers == nil
-		c.check(writeDataFrame(c.bw, s.id, endHere, chunk[:n]))
+		c.check(c.writeData(s.id, endHere, chunk[:n]))
 		c.dirty = true
 		c.noteDataSent()
 		c.sendConn -= n
@@ -157,20 +179,10 @@ func (c *conn) drain(s *stream) {
 			s.chunks[0] = chunk[n:]
 		}
 		if endHere {
-			c.localDone(s)
-			return
+			return true
 		}
 	}
-	if !s.endPending || s.localClosed {
-		return
-	}
-	if s.trailers != nil {
-		c.writeHeaderBlock(s.id, s.trailers, true)
-	} else {
-		c.check(c.fr.WriteData(s.id, true, nil))
-		c.dirty = true
-	}
-	c.localDone(s)
+	return false
 }
 
 // reportWritten sends RequestWritten once nothing of the stream's data is left to write.
