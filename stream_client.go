@@ -4,11 +4,13 @@ import (
 	"context"
 	"io"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/internal/callwatch"
 	"github.com/actorrpc/actorrpc/streamactor"
 	"github.com/actorrpc/actorrpc/wire"
 )
@@ -135,6 +137,23 @@ type clientStream struct {
 	// recvErr is the response that could not be unmarshalled: the call ended with it, and
 	// every later RecvMsg returns it (owned by the receiving goroutine).
 	recvErr error
+	// ctxDonePosted is set once an operation posted the call's ContextDone itself.
+	ctxDonePosted atomic.Bool
+}
+
+// postIfContextDone posts the call's ContextDone before what an operation sends, if the
+// caller's context has already ended. The context's own watch posts it too, but from a
+// goroutine of its own: a caller that cancels and then half-closes could otherwise see the
+// half-close reach the actor first, and the server answer OK before the cancel arrives.
+// The actor ends the call only if it has not ended yet.
+func (cs *clientStream) postIfContextDone() {
+	select {
+	case <-cs.ctx.Done():
+		if !cs.outcome.Ended.Load() && cs.ctxDonePosted.CompareAndSwap(false, true) {
+			cs.system.Root.Send(cs.pid, &callwatch.ContextDone{})
+		}
+	default:
+	}
 }
 
 var _ ClientStream = (*clientStream)(nil)
@@ -167,11 +186,13 @@ func (cs *clientStream) Trailer() Metadata {
 }
 
 func (cs *clientStream) CloseSend() error {
+	cs.postIfContextDone()
 	cs.system.Root.Send(cs.pid, &streamactor.CloseSend{})
 	return nil
 }
 
 func (cs *clientStream) SendMsg(m proto.Message) error {
+	cs.postIfContextDone()
 	o, err := streamactor.Encode(m, cs.comp, cs.maxSend)
 	if err != nil {
 		return err
@@ -186,6 +207,7 @@ func (cs *clientStream) RecvMsg(m proto.Message) error {
 	if cs.recvErr != nil {
 		return cs.recvErr
 	}
+	cs.postIfContextDone()
 	r, err := cs.recv()
 	if err != nil {
 		return err
