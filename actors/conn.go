@@ -463,6 +463,9 @@ func (c *conn) check(err error) {
 	}
 }
 
+// writeBufferSize is the size of a connection's write buffer.
+const writeBufferSize = 32 << 10
+
 // minBatchSize is the buffered size below which maybeFlush yields once before it flushes.
 // grpc-go's loopyWriter yields below 1000 bytes; 16 KiB lets calls of 1 KiB messages join
 // a batch too (no latency cost measured with one caller).
