@@ -46,4 +46,8 @@
 // (GoAwayReceived: the channel drops it and goes IDLE, so the retry connects anew) and then
 // the calls. The channel also goes IDLE on its own after ChannelParams.IdleTimeout without
 // calls (channel_idle.go), closing its connection.
+//
+// Every StreamReset names the connection that sent it (StreamReset.Conn): a call that
+// already retried on the channel's ConnectionLost ignores the old connection's late answer
+// to its open (AnswersAttempt), which would otherwise open the call a second time.
 package actors
