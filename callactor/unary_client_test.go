@@ -2,7 +2,6 @@ package callactor
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"go.uber.org/goleak"
 
-	"github.com/actorrpc/actorrpc/actors"
 	"github.com/actorrpc/actorrpc/internal/attempttest"
 	"github.com/actorrpc/actorrpc/wire"
 )
@@ -31,20 +29,8 @@ func (r *recordedResult) Done(_, _ wire.Metadata, err error) { r.done <- err }
 // a second retry, which would open the call twice. (Found by the simulations: "served
 // twice".)
 func TestUnaryClientIgnoresAnEarlierAttemptsAnswer(t *testing.T) {
-	tests := []struct {
-		name  string
-		stale func(w *attempttest.World) any
-	}{
-		{"the lost connection's reset of the open", func(w *attempttest.World) any {
-			return &actors.StreamReset{Unprocessed: true, Conn: w.Conn1,
-				Status: wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened")}
-		}},
-		{"a dead letter of the open sent to the lost connection", func(w *attempttest.World) any {
-			return &actor.DeadLetterResponse{Target: w.Conn1}
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range attempttest.StaleAnswers {
+		t.Run(tt.Name, func(t *testing.T) {
 			w := attempttest.New()
 			defer w.Stop()
 			ctx, cancel := context.WithCancel(context.Background())
@@ -53,11 +39,9 @@ func TestUnaryClientIgnoresAnEarlierAttemptsAnswer(t *testing.T) {
 			call := w.Spawn(t, actor.PropsFromProducer(func() actor.Actor {
 				return NewUnaryClient(ClientParams{Conn: w.Conn1, Ctx: ctx, Result: res, Request: []byte{0, 0, 0, 0, 0}})
 			}))
-			w.WaitOpen(t, w.Conn1)
-			w.System.Root.Send(call, &actors.ConnectionLost{Conn: w.Conn1, Err: errors.New("connection lost")})
-			w.WaitOpen(t, w.Conn2)
+			w.LoseConn1(t, call)
 
-			w.System.Root.Send(call, tt.stale(w))
+			w.System.Root.Send(call, tt.Msg(w))
 			cancel() // the call ends after it handled the stale answer
 			select {
 			case err := <-res.done:
@@ -65,9 +49,7 @@ func TestUnaryClientIgnoresAnEarlierAttemptsAnswer(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				t.Fatal("the call never ended")
 			}
-			w.Settle(t)
-			assert.Equal(t, 1, w.Retries(), "retries: the earlier attempt's answer started another")
-			assert.Zero(t, w.UnwaitedOpens(), "the call was opened again")
+			w.RequireOneRetry(t)
 		})
 	}
 }

@@ -7,12 +7,14 @@
 package attempttest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/actorrpc/actorrpc/actors"
+	"github.com/actorrpc/actorrpc/wire"
 )
 
 // waitFor bounds each wait, so that a failing test fails rather than hangs.
@@ -103,11 +105,52 @@ func (w *World) Settle(t *testing.T) {
 	wait(t, reply, "the fake channel")
 }
 
+// LoseConn1 tells call, which opened on Conn1, that Conn1 is lost (as the channel does), and
+// waits for its retry's open on Conn2.
+func (w *World) LoseConn1(t *testing.T, call *actor.PID) {
+	t.Helper()
+	w.WaitOpen(t, w.Conn1)
+	w.System.Root.Send(call, &actors.ConnectionLost{Conn: w.Conn1, Err: errors.New("connection lost")})
+	w.WaitOpen(t, w.Conn2)
+}
+
+// RequireOneRetry fails t unless the call, now ended, retried once and opened nothing more.
+func (w *World) RequireOneRetry(t *testing.T) {
+	t.Helper()
+	w.Settle(t)
+	if n := w.Retries(); n != 1 {
+		t.Errorf("%d retries; want 1: the earlier attempt's answer started another", n)
+	}
+	if n := w.UnwaitedOpens(); n != 0 {
+		t.Errorf("%d more opens: the call was opened again", n)
+	}
+}
+
 // Retries is how many RetryCalls the channel received.
 func (w *World) Retries() int { return len(w.retries) }
 
 // UnwaitedOpens is how many OpenStreams arrived that WaitOpen did not take.
 func (w *World) UnwaitedOpens() int { return len(w.opens) }
+
+// StaleAnswer is an answer to a call's open that the first connection may send after the
+// call already moved to the second (ConnectionLost came first).
+type StaleAnswer struct {
+	Name string
+	Msg  func(w *World) any
+}
+
+// StaleAnswers are the late answers of a connection that stopped with an open in its
+// mailbox: the reset it answers the open with as it stops, and the dead letter protoactor
+// sends when the open reached it once it was gone.
+var StaleAnswers = []StaleAnswer{
+	{"the lost connection's reset of the open", func(w *World) any {
+		return &actors.StreamReset{Unprocessed: true, Conn: w.Conn1,
+			Status: wire.NewStatus(wire.Unavailable, "connection closed before the stream was opened")}
+	}},
+	{"a dead letter of the open sent to the lost connection", func(w *World) any {
+		return &actor.DeadLetterResponse{Target: w.Conn1}
+	}},
+}
 
 // Stop stops the fake actors.
 func (w *World) Stop() {
