@@ -122,7 +122,7 @@ func RunClient(ctx context.Context, f ClientFlags, client string, newCall NewCal
 		s1, serr = FetchStats(f.Admin)
 	}
 	c1 := TakeSnapshot(0)
-	prof, err := startCPUProfile(f.CPUProfile)
+	prof, err := startRecording(f.ProcessFlags)
 	t1 := time.Now()
 	measuring.Store(true)
 	if err == nil {

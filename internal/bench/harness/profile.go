@@ -1,11 +1,14 @@
 package harness
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 )
 
 // ProcessFlags are the flags every benchmark process takes.
@@ -14,12 +17,14 @@ type ProcessFlags struct {
 	CPUProfile     string
 	MemProfile     string
 	MemProfileRate int
+	Trace          string
 }
 
 func (p *ProcessFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&p.GOMAXPROCS, "gomaxprocs", 0, "GOMAXPROCS for this process (0: leave as is)")
 	fs.StringVar(&p.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured window (clients) or the whole run (servers) to this file")
 	fs.StringVar(&p.MemProfile, "memprofile", "", "write an allocation profile to this file at exit")
+	fs.StringVar(&p.Trace, "trace", "", "write an execution trace of the measured window (clients) or the whole run (servers) to this file")
 	fs.IntVar(&p.MemProfileRate, "memprofilerate", 0, "runtime.MemProfileRate when -memprofile is set (0: Go's default, 1: every allocation)")
 }
 
@@ -32,30 +37,49 @@ func (p *ProcessFlags) apply() {
 	}
 }
 
-// cpuProfile is a CPU profile being written, or nothing.
-type cpuProfile struct{ f *os.File }
+// recording is a CPU profile and an execution trace being written, each or both absent.
+type recording struct{ cpu, trace *os.File }
 
-func startCPUProfile(path string) (cpuProfile, error) {
+// startRecording starts the CPU profile and the execution trace that p asks for.
+func startRecording(p ProcessFlags) (recording, error) {
+	var r recording
+	var err error
+	if r.cpu, err = startFile(p.CPUProfile, pprof.StartCPUProfile); err != nil {
+		return r, fmt.Errorf("start CPU profile: %w", err)
+	}
+	if r.trace, err = startFile(p.Trace, trace.Start); err != nil {
+		return r, errors.Join(fmt.Errorf("start trace: %w", err), r.stop())
+	}
+	return r, nil
+}
+
+// startFile creates path and starts writing to it, or does nothing if path is empty.
+func startFile(path string, start func(io.Writer) error) (*os.File, error) {
 	if path == "" {
-		return cpuProfile{}, nil
+		return nil, nil
 	}
 	f, err := os.Create(path)
 	if err != nil {
-		return cpuProfile{}, err
+		return nil, err
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
+	if err := start(f); err != nil {
 		f.Close()
-		return cpuProfile{}, fmt.Errorf("start CPU profile: %w", err)
+		return nil, err
 	}
-	return cpuProfile{f: f}, nil
+	return f, nil
 }
 
-func (c cpuProfile) stop() error {
-	if c.f == nil {
-		return nil
+func (r recording) stop() error {
+	var err error
+	if r.cpu != nil {
+		pprof.StopCPUProfile()
+		err = r.cpu.Close()
 	}
-	pprof.StopCPUProfile()
-	return c.f.Close()
+	if r.trace != nil {
+		trace.Stop()
+		err = errors.Join(err, r.trace.Close())
+	}
+	return err
 }
 
 func writeMemProfile(path string) error {

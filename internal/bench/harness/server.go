@@ -38,7 +38,7 @@ func CountOp() { served.Add(1) }
 // ServerProcess is a benchmark server's process-wide part: profiles and the admin endpoint.
 type ServerProcess struct {
 	flags ServerFlags
-	cpu   cpuProfile
+	rec   recording
 	admin net.Listener
 	start Snapshot
 }
@@ -49,11 +49,11 @@ func StartServer(f ServerFlags, lis net.Listener) (*ServerProcess, error) {
 	f.apply()
 	p := &ServerProcess{flags: f}
 	var err error
-	if p.cpu, err = startCPUProfile(f.CPUProfile); err != nil {
+	if p.rec, err = startRecording(f.ProcessFlags); err != nil {
 		return nil, err
 	}
 	if p.admin, err = net.Listen("tcp", f.Admin); err != nil {
-		_ = p.cpu.stop()
+		_ = p.rec.stop()
 		return nil, fmt.Errorf("admin endpoint: %w", err)
 	}
 	mux := http.NewServeMux()
@@ -88,7 +88,7 @@ func WaitForSignal() {
 // over the server's whole life on stderr.
 func (p *ServerProcess) Finish() error {
 	end := TakeSnapshot(served.Load())
-	err := errors.Join(p.cpu.stop(), writeMemProfile(p.flags.MemProfile), p.admin.Close())
+	err := errors.Join(p.rec.stop(), writeMemProfile(p.flags.MemProfile), p.admin.Close())
 	c := CostBetween(p.start, end, 0)
 	fmt.Fprintf(os.Stderr, "server: %d ops; per op: %.1f µs CPU, %.1f allocs, %.0f B, %.2f writes\n",
 		end.Ops, c.CPUMicros, c.Allocs, c.Bytes, c.Writes)
