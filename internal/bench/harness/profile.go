@@ -40,7 +40,8 @@ func (p *ProcessFlags) apply() {
 // recording is a CPU profile and an execution trace being written, each or both absent.
 type recording struct{ cpu, trace *os.File }
 
-// startRecording starts the CPU profile and the execution trace that p asks for.
+// startRecording starts the CPU profile and the execution trace that p asks for. On an
+// error nothing is left running, and the recording it returns is empty.
 func startRecording(p ProcessFlags) (recording, error) {
 	var r recording
 	var err error
@@ -48,7 +49,7 @@ func startRecording(p ProcessFlags) (recording, error) {
 		return r, fmt.Errorf("start CPU profile: %w", err)
 	}
 	if r.trace, err = startFile(p.Trace, trace.Start); err != nil {
-		return r, errors.Join(fmt.Errorf("start trace: %w", err), r.stop())
+		return recording{}, errors.Join(fmt.Errorf("start trace: %w", err), r.stop())
 	}
 	return r, nil
 }
