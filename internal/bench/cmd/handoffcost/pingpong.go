@@ -78,7 +78,9 @@ func runClient(addr string, handoff bool, d time.Duration) error {
 	defer c.Close()
 	read := func(b []byte) error { _, err := io.ReadFull(c, b); return err }
 	if handoff {
-		echoes := make(chan error)
+		// One slot: after the last round trip the reader's error (the connection closed
+		// by the deferred Close) goes there, so the reader always returns.
+		echoes := make(chan error, 1)
 		go func() {
 			b := make([]byte, messageSize)
 			for {
