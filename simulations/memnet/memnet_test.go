@@ -400,3 +400,43 @@ func TestCloseHeldByACutLinkArrivesAfterHeal(t *testing.T) {
 		})
 	}
 }
+
+// TestRestoreEndsEveryFaultAtOnce cuts a link every way at once, and checks that after
+// Restore a request held by the stall is answered with no latency, and dials work again.
+func TestRestoreEndsEveryFaultAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := connect(t, 1, nil)
+		p.n.SetFaults(client, server, memnet.ClientToServer, memnet.Faults{Stall: true})
+		p.n.SetFaults(client, server, memnet.ServerToClient, memnet.Faults{Latency: 10 * time.Millisecond})
+		p.n.Partition(client, server)
+		p.n.RefuseDials(client, server, true)
+		go func() { // the server echoes what it reads
+			buf := make([]byte, 64)
+			n, err := p.s.Read(buf)
+			if err == nil {
+				_, _ = p.s.Write(buf[:n])
+			}
+		}()
+		_, err := p.c.Write([]byte("ping"))
+		require.NoError(t, err)
+		echo := reading(p.c)
+		time.Sleep(time.Hour)
+		require.True(t, pending(echo), "nothing moves while the link is cut")
+
+		restored := time.Now()
+		p.n.Restore(client, server)
+		got := <-echo
+		require.NoError(t, got.err)
+		assert.Equal(t, "ping", got.data)
+		assert.Equal(t, restored, got.at, "the answer to a released request meets no fault the heal ended")
+		for dir, name := range map[memnet.Direction]string{memnet.ClientToServer: "client→server", memnet.ServerToClient: "server→client"} {
+			assert.Equal(t, memnet.Faults{}, p.n.Faults(client, server, dir), "%s faults after Restore", name)
+		}
+		c, err := p.n.Dial(context.Background(), client, server)
+		require.NoError(t, err, "dials work after Restore")
+		_ = c.Close()
+		s, err := p.lis.Accept()
+		require.NoError(t, err)
+		_ = s.Close()
+	})
+}

@@ -219,13 +219,34 @@ func (n *Network) Partition(client, server string) {
 func (n *Network) Heal(client, server string) {
 	n.mu.Lock()
 	l := n.linkLocked(client, server)
+	l.endPartition()
+	conns := l.connList()
+	n.mu.Unlock()
+	pumpAll(conns)
+}
+
+// Restore ends every fault of the link (client, server) at once: the partition, refused
+// dials and both directions' faults. Bytes held flow only after all of them are gone, so
+// nothing released by the heal meets a fault the heal was about to end (a response to a
+// request freed from a stall, say, must not travel with the latency the same heal clears).
+func (n *Network) Restore(client, server string) {
+	n.mu.Lock()
+	l := n.linkLocked(client, server)
+	l.endPartition()
+	l.refuse = false
+	l.faults = [2]Faults{}
+	conns := l.connList()
+	n.mu.Unlock()
+	pumpAll(conns)
+}
+
+// endPartition ends the link's partition, if it has one: hanging dials go on. Call with the
+// network's mu held; the caller pumps the held bytes once it has let go of mu.
+func (l *link) endPartition() {
 	if l.partitioned {
 		l.partitioned = false
 		close(l.healed)
 	}
-	conns := l.connList()
-	n.mu.Unlock()
-	pumpAll(conns)
 }
 
 // RefuseDials makes dials on the link (client, server) fail with ECONNREFUSED, or work again.
